@@ -1,0 +1,1 @@
+"""salesmetrics: HubSpot -> pandera -> DuckDB -> dbt marts, orchestrated by Dagster."""

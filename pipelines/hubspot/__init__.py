@@ -1,0 +1,1 @@
+"""Reading HubSpot: the object registry, the client wrapper, flattening."""

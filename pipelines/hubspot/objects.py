@@ -1,0 +1,234 @@
+"""The registry of HubSpot objects we sync: which properties, typed how, read through which API.
+
+Everything that differs between objects lives here, so extraction, flattening, the raw DDL and the
+pandera schemas stay generic. Property types describe the *flattened* column (HubSpot sends strings).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+PropertyType = Literal["string", "number", "datetime", "bool", "int"]
+
+# Columns every CRM object row carries besides its properties (top-level envelope fields).
+ENVELOPE_COLUMNS: dict[str, PropertyType] = {
+    "id": "string",
+    "created_at": "datetime",
+    "updated_at": "datetime",
+    "archived": "bool",
+    "archived_at": "datetime",
+}
+
+# Bookkeeping columns the loader adds to every raw table.
+LOAD_COLUMNS: dict[str, PropertyType] = {
+    "_sync_id": "string",
+    "_loaded_at": "datetime",
+}
+
+
+@dataclass(frozen=True)
+class CrmObject:
+    """A HubSpot CRM v3 object read through list/search/batch endpoints.
+
+    Attributes:
+        name: our table name and Dagster asset name (plural, HubSpot's path segment where it has one).
+        api_path: the `/crm/v3/objects/<api_path>` segment.
+        properties: HubSpot property name -> flattened column type.
+        cursor_property: property used for incremental search windows.
+        history_properties: properties read with `propertiesWithHistory`.
+        company_associations: whether deal -> company associations are read.
+        scope: the private-app scope the endpoint needs (named in 403 errors).
+    """
+
+    name: str
+    api_path: str
+    properties: dict[str, PropertyType]
+    scope: str
+    cursor_property: str = "hs_lastmodifieddate"
+    history_properties: tuple[str, ...] = ()
+    company_associations: bool = False
+    extra_columns: dict[str, PropertyType] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> dict[str, PropertyType]:
+        """All columns of the raw table, in order: envelope, properties, derived, load."""
+        return {**ENVELOPE_COLUMNS, **self.properties, **self.extra_columns, **LOAD_COLUMNS}
+
+
+_ENGAGEMENT_COMMON: dict[str, PropertyType] = {
+    "hs_timestamp": "datetime",
+    "hubspot_owner_id": "string",
+    "hs_createdate": "datetime",
+    "hs_lastmodifieddate": "datetime",
+}
+
+DEALS = CrmObject(
+    name="deals",
+    api_path="deals",
+    scope="crm.objects.deals.read",
+    properties={
+        "dealname": "string",
+        "amount": "number",
+        "amount_in_home_currency": "number",
+        "deal_currency_code": "string",
+        "pipeline": "string",
+        "dealstage": "string",
+        "closedate": "datetime",
+        "createdate": "datetime",
+        "hs_lastmodifieddate": "datetime",
+        "hubspot_owner_id": "string",
+        "hs_is_closed": "bool",
+        "hs_is_closed_won": "bool",
+        "hs_deal_stage_probability": "number",
+        "dealtype": "string",
+        "hs_merged_object_ids": "string",
+        # Custom properties of the default property mapping (metrics.md, "Property mapping").
+        "contract_term_months": "number",
+        "contract_start_date": "datetime",
+        "cost_of_fulfillment": "number",
+    },
+    history_properties=("dealstage",),
+    company_associations=True,
+    # Derived from the deal's company associations: the company with the Primary label (type 5).
+    extra_columns={"primary_company_id": "string"},
+)
+
+COMPANIES = CrmObject(
+    name="companies",
+    api_path="companies",
+    scope="crm.objects.companies.read",
+    properties={
+        "name": "string",
+        "domain": "string",
+        "industry": "string",
+        "hubspot_owner_id": "string",
+        "annualrevenue": "number",
+        "createdate": "datetime",
+        "hs_lastmodifieddate": "datetime",
+        "hs_merged_object_ids": "string",
+    },
+)
+
+CALLS = CrmObject(
+    name="calls",
+    api_path="calls",
+    scope="crm.objects.calls.read",
+    properties={
+        **_ENGAGEMENT_COMMON,
+        "hs_call_direction": "string",
+        "hs_call_disposition": "string",
+        "hs_call_duration": "number",  # milliseconds
+        "hs_call_status": "string",
+        "hs_call_title": "string",
+    },
+)
+
+EMAILS = CrmObject(
+    name="emails",
+    api_path="emails",
+    scope="sales-email-read",
+    properties={
+        **_ENGAGEMENT_COMMON,
+        "hs_email_direction": "string",
+        "hs_email_status": "string",
+        "hs_email_subject": "string",
+    },
+)
+
+MEETINGS = CrmObject(
+    name="meetings",
+    api_path="meetings",
+    scope="crm.objects.meetings.read",
+    properties={
+        **_ENGAGEMENT_COMMON,
+        "hs_meeting_title": "string",
+        "hs_meeting_start_time": "datetime",
+        "hs_meeting_end_time": "datetime",
+        "hs_meeting_outcome": "string",
+    },
+)
+
+NOTES = CrmObject(
+    name="notes",
+    api_path="notes",
+    scope="crm.objects.notes.read",
+    properties={**_ENGAGEMENT_COMMON},
+)
+
+TASKS = CrmObject(
+    name="tasks",
+    api_path="tasks",
+    scope="crm.objects.tasks.read",
+    properties={
+        **_ENGAGEMENT_COMMON,
+        "hs_task_subject": "string",
+        "hs_task_status": "string",
+        "hs_task_priority": "string",
+        "hs_task_type": "string",
+    },
+)
+
+GOAL_TARGETS = CrmObject(
+    name="goal_targets",
+    api_path="goal_targets",
+    scope="crm.objects.goals.read",
+    properties={
+        "hs_goal_name": "string",
+        "hs_target_amount": "number",
+        "hs_start_datetime": "datetime",
+        "hs_end_datetime": "datetime",
+        "hs_assignee_user_id": "string",
+        "hs_assignee_team_id": "string",
+        "hs_created_by_user_id": "string",
+        "hs_goal_type": "string",
+        "hs_createdate": "datetime",
+        "hs_lastmodifieddate": "datetime",
+    },
+)
+
+CRM_OBJECTS: tuple[CrmObject, ...] = (DEALS, COMPANIES, CALLS, EMAILS, MEETINGS, NOTES, TASKS, GOAL_TARGETS)
+ENGAGEMENTS: tuple[CrmObject, ...] = (CALLS, EMAILS, MEETINGS, NOTES, TASKS)
+BY_NAME: dict[str, CrmObject] = {o.name: o for o in CRM_OBJECTS}
+
+# Reference objects read whole on every sync (small; no search endpoint, no incremental cursor).
+OWNERS_COLUMNS: dict[str, PropertyType] = {
+    "id": "string",
+    "email": "string",
+    "first_name": "string",
+    "last_name": "string",
+    "user_id": "int",
+    "primary_team_id": "string",
+    "primary_team_name": "string",
+    "created_at": "datetime",
+    "updated_at": "datetime",
+    "archived": "bool",
+    **LOAD_COLUMNS,
+}
+PIPELINE_STAGES_COLUMNS: dict[str, PropertyType] = {
+    "pipeline_id": "string",
+    "pipeline_label": "string",
+    "pipeline_display_order": "int",
+    "pipeline_archived": "bool",
+    "stage_id": "string",
+    "stage_label": "string",
+    "display_order": "int",
+    "is_closed": "bool",
+    "probability": "number",
+    "archived": "bool",
+    **LOAD_COLUMNS,
+}
+# Child tables of deals, replaced per deal whenever the deal is read.
+DEAL_STAGE_HISTORY_COLUMNS: dict[str, PropertyType] = {
+    "deal_id": "string",
+    "dealstage": "string",
+    "changed_at": "datetime",
+    "source_type": "string",
+    **LOAD_COLUMNS,
+}
+DEAL_COMPANIES_COLUMNS: dict[str, PropertyType] = {
+    "deal_id": "string",
+    "company_id": "string",
+    "is_primary": "bool",
+    **LOAD_COLUMNS,
+}

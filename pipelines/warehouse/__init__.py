@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: raw-layer DDL, upserts, quarantine, sync state, publishing for BI."""
