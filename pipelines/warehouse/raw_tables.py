@@ -53,13 +53,18 @@ create table if not exists {RAW_SCHEMA}.sync_cursors (
     sync_id      varchar not null,
     updated_at   timestamp not null
 );
-create table if not exists {RAW_SCHEMA}.sync_runs (
-    sync_id      varchar primary key,
-    mode         varchar not null,      -- full | incremental | backfill
-    started_at   timestamp not null,
-    finished_at  timestamp,
-    status       varchar not null,      -- running | succeeded | failed
-    stats        json
+create table if not exists {RAW_SCHEMA}.sync_log (
+    sync_id             varchar not null,   -- the CLI's sync id or the Dagster run id
+    object              varchar not null,
+    mode                varchar not null,   -- full | incremental
+    started_at          timestamp not null,
+    finished_at         timestamp not null,
+    records_read        bigint not null,
+    records_loaded      bigint not null,
+    records_quarantined bigint not null,
+    requests            bigint not null,
+    cursor_value        timestamp,
+    primary key (sync_id, object)
 );
 """
 

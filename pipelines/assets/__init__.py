@@ -1,0 +1,1 @@
+"""Dagster assets: one per HubSpot object (raw layer) and the dbt models."""

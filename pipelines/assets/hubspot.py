@@ -1,0 +1,109 @@
+"""One asset per HubSpot object, each a thin wrapper over the shared sync functions.
+
+Asset keys are `["hubspot", <raw table>]`, which is how dagster-dbt names the dbt source tables,
+so the dbt models depend on them with no extra wiring. Each asset carries a `quarantine_share`
+check: a warning when any record was quarantined, an error (blocking the marts) when the share
+passes SALESMETRICS_QUARANTINE_MAX_SHARE, which means schema drift rather than dirty data.
+"""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from pipelines.hubspot.objects import CRM_OBJECTS, DEALS, CrmObject
+from pipelines.resources import HubSpotResource, WarehouseResource
+from pipelines.sync import ObjectSyncResult, sync_crm_object, sync_deal_pipelines, sync_owners
+
+GROUP = "hubspot"
+CHECK = "quarantine_share"
+REFERENCE_KEYS = [dg.AssetKey([GROUP, "deal_pipeline_stages"]), dg.AssetKey([GROUP, "owners"])]
+
+
+class SyncConfig(dg.Config):
+    full_refresh: bool = False
+    """Ignore the stored cursor and re-read every record."""
+
+
+def max_quarantine_share() -> float:
+    return float(os.environ.get("SALESMETRICS_QUARANTINE_MAX_SHARE", "0.05"))
+
+
+def quarantine_check(key: dg.AssetKey, result: ObjectSyncResult) -> dg.AssetCheckResult:
+    share, limit = result.quarantine_share, max_quarantine_share()
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=CHECK,
+        passed=result.records_quarantined == 0,
+        severity=dg.AssetCheckSeverity.ERROR if share > limit else dg.AssetCheckSeverity.WARN,
+        metadata={"quarantined": result.records_quarantined, "read": result.records_read, "share": share,
+                  "max_share": limit},
+    )
+
+
+def sync_metadata(result: ObjectSyncResult) -> dict[str, object]:
+    return {
+        "mode": result.mode,
+        "records_read": result.records_read,
+        "records_loaded": result.records_loaded,
+        "records_quarantined": result.records_quarantined,
+        "requests": result.requests,
+        "cursor": str(result.cursor) if result.cursor else None,
+    }
+
+
+def _check_spec(key: dg.AssetKey) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(CHECK, asset=key, blocking=True, description="Share of records quarantined by this sync.")
+
+
+@dg.asset(key=REFERENCE_KEYS[0], group_name=GROUP, kinds={"hubspot", "duckdb"}, check_specs=[_check_spec(REFERENCE_KEYS[0])])
+def deal_pipeline_stages(context: dg.AssetExecutionContext, hubspot: HubSpotResource, warehouse: WarehouseResource):
+    """Deal pipelines and their stages, read whole; one row per (pipeline, stage)."""
+    with warehouse.open() as wh:
+        result = sync_deal_pipelines(hubspot.client(), wh, context.run_id)
+    return dg.MaterializeResult(metadata=sync_metadata(result), check_results=[quarantine_check(REFERENCE_KEYS[0], result)])
+
+
+@dg.asset(key=REFERENCE_KEYS[1], group_name=GROUP, kinds={"hubspot", "duckdb"}, check_specs=[_check_spec(REFERENCE_KEYS[1])])
+def owners(context: dg.AssetExecutionContext, hubspot: HubSpotResource, warehouse: WarehouseResource):
+    """HubSpot owners, active and deactivated, read whole; one row per owner id."""
+    with warehouse.open() as wh:
+        result = sync_owners(hubspot.client(), wh, context.run_id)
+    return dg.MaterializeResult(metadata=sync_metadata(result), check_results=[quarantine_check(REFERENCE_KEYS[1], result)])
+
+
+def crm_object_asset(obj: CrmObject) -> dg.AssetsDefinition:
+    """The asset of one CRM object. Deals also write their stage history and company links."""
+    key = dg.AssetKey([GROUP, obj.name])
+    extra = ["deal_stage_history", "deal_companies"] if obj is DEALS else []
+    specs = [
+        dg.AssetSpec(key, group_name=GROUP, kinds={"hubspot", "duckdb"},
+                     deps=[REFERENCE_KEYS[0]] if obj is DEALS else [],
+                     description=f"HubSpot {obj.name}, upserted by id (newest updatedAt wins); archived ones flagged."),
+        *[dg.AssetSpec(dg.AssetKey([GROUP, t]), group_name=GROUP, kinds={"duckdb"},
+                       description=f"Child rows of deals ({t}), replaced whenever their deal is read.") for t in extra],
+    ]
+
+    @dg.multi_asset(name=f"hubspot_{obj.name}", specs=specs, check_specs=[_check_spec(key)])
+    def _asset(context: dg.AssetExecutionContext, config: SyncConfig, hubspot: HubSpotResource,
+               warehouse: WarehouseResource):
+        client = hubspot.client()
+        with warehouse.open() as wh:
+            result = sync_crm_object(
+                client, wh, obj, context.run_id, full=config.full_refresh,
+                progress=lambda name, n: context.log.debug(f"{name}: read {n} records"),
+            )
+        context.log.info(
+            f"{obj.name}: {result.mode} sync read {result.records_read}, loaded {result.records_loaded}, "
+            f"quarantined {result.records_quarantined}, {result.requests} requests"
+        )
+        yield dg.MaterializeResult(asset_key=key, metadata=sync_metadata(result))
+        for table in extra:
+            yield dg.MaterializeResult(asset_key=dg.AssetKey([GROUP, table]))
+        yield quarantine_check(key, result)
+
+    return _asset
+
+
+hubspot_assets = [deal_pipeline_stages, owners, *[crm_object_asset(obj) for obj in CRM_OBJECTS]]

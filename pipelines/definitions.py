@@ -1,0 +1,17 @@
+"""The Dagster code location: merges the pieces into one Definitions (`workspace.yaml` loads it)."""
+
+import dagster as dg
+
+from pipelines.assets.dbt import salesmetrics_dbt_models
+from pipelines.assets.hubspot import hubspot_assets
+from pipelines.resources import build_resources
+from pipelines.schedules import daily_sync_job, daily_sync_schedule
+
+defs = dg.Definitions(
+    assets=[*hubspot_assets, salesmetrics_dbt_models],
+    jobs=[daily_sync_job],
+    schedules=[daily_sync_schedule],
+    resources=build_resources(),
+    # DuckDB takes one writer per file: steps run one after another, in one process.
+    executor=dg.in_process_executor,
+)

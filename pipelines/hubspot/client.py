@@ -1,0 +1,292 @@
+"""A thin, safe wrapper around the official `hubspot-api-client`.
+
+Why a wrapper: the client has no default timeout, parses into model objects ~18x slower than raw
+JSON, retries neither POST nor dropped connections, and returns an all-None model for a truncated
+body. Every call here goes through `_call`, which sets a timeout, reads raw JSON
+(`_preload_content=False`), retries transient faults and turns the rest into errors a person can
+act on. The access token is handed to the client once and never appears in a message.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections import Counter
+from typing import Any, Callable, Iterator
+
+import urllib3
+from hubspot import HubSpot
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from urllib3.util.retry import Retry
+
+from pipelines.errors import HubSpotAuthError, HubSpotScopeError, HubSpotUnavailableError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.hubapi.com"
+LIST_PAGE_SIZE = 100  # HubSpot's maximum for list endpoints
+HISTORY_PAGE_SIZE = 50  # maximum when propertiesWithHistory is requested
+SEARCH_PAGE_SIZE = 200  # maximum for CRM search
+BATCH_SIZE = 100  # maximum inputs of a batch read
+SEARCH_RESULT_CAP = 10_000  # search refuses to page past this offset
+TRANSIENT_STATUSES = (429, 500, 502, 503, 504)
+
+
+class TransientError(Exception):
+    """A fault worth retrying: 429 or 5xx after urllib3's own retries, a truncated body, a dropped connection."""
+
+
+class HubSpotClient:
+    """Raw-JSON access to the endpoints salesmetrics reads.
+
+    Args:
+        access_token: a private-app token (or OAuth access token).
+        base_url: `https://api.hubapi.com`, or any server speaking HubSpot's wire format.
+        timeout: (connect, read) seconds for every request.
+        attempts: how many times a transient fault is tried in total, on top of urllib3's retries.
+    """
+
+    def __init__(
+        self,
+        access_token: str,
+        base_url: str | None = None,
+        timeout: tuple[float, float] = (10.0, 60.0),
+        attempts: int = 4,
+        backoff_seconds: float = 0.5,
+    ):
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.timeout = timeout
+        self.requests = Counter()  # endpoint -> calls made (retries included)
+        self._lock = threading.Lock()
+        # urllib3 retries 429/5xx for every method (POST too), honouring Retry-After but capping a
+        # hostile one; connection errors fail fast so an unreachable host is reported in seconds.
+        retry = Retry(
+            total=5,
+            connect=1,
+            backoff_factor=backoff_seconds,
+            backoff_max=30,
+            status_forcelist=TRANSIENT_STATUSES,
+            allowed_methods=None,
+            raise_on_status=False,
+            retry_after_max=60,
+        )
+        client = HubSpot(access_token=access_token, host=self.base_url, retry=retry)
+        # Each attribute access builds a new ApiClient and connection pool: take each one once.
+        self._objects = client.crm.objects.basic_api
+        self._search = client.crm.objects.search_api
+        self._batch = client.crm.objects.batch_api
+        self._associations = client.crm.associations.v4.batch_api
+        self._owners = client.crm.owners.owners_api
+        self._pipelines = client.crm.pipelines.pipelines_api
+        self._retrying = Retrying(
+            retry=retry_if_exception_type(TransientError),
+            stop=stop_after_attempt(attempts),
+            wait=wait_exponential(multiplier=backoff_seconds, max=30),
+            reraise=True,
+        )
+
+    @property
+    def request_count(self) -> int:
+        return sum(self.requests.values())
+
+    # -- one call ---------------------------------------------------------------------------
+
+    def _call(self, endpoint: str, scope: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Call one endpoint and return its decoded JSON body, retrying transient faults."""
+        kwargs.update(_preload_content=False, _request_timeout=self.timeout)
+
+        def attempt() -> Any:
+            with self._lock:
+                self.requests[endpoint] += 1
+            try:
+                response = fn(*args, **kwargs)
+                body = response.data
+            except urllib3.exceptions.MaxRetryError as exc:
+                reason = exc.reason
+                if isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.NameResolutionError)):
+                    raise HubSpotUnavailableError(
+                        f"Cannot reach HubSpot at {self.base_url} ({type(reason).__name__}). "
+                        "Check HUBSPOT_BASE_URL and your network connection."
+                    ) from None
+                raise TransientError(f"{endpoint}: {type(reason).__name__}") from None
+            except (urllib3.exceptions.ProtocolError, urllib3.exceptions.TimeoutError) as exc:
+                raise TransientError(f"{endpoint}: {type(exc).__name__}") from None
+            except Exception as exc:  # the client's per-package ApiException classes share no base
+                status = getattr(exc, "status", None)
+                if status is None or type(exc).__name__ not in _API_EXCEPTIONS:
+                    raise
+                raise self._api_error(endpoint, scope, status, getattr(exc, "body", None)) from None
+            try:
+                page = json.loads(body)
+            except ValueError:
+                raise TransientError(f"{endpoint}: truncated or invalid JSON body ({len(body)} bytes)") from None
+            # A page without its `results` list is never valid: treating it as an empty last page
+            # would silently end the listing early.
+            if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+                raise TransientError(f"{endpoint}: response has no results list")
+            return page
+
+        try:
+            return self._retrying(attempt)
+        except TransientError as exc:
+            raise HubSpotUnavailableError(
+                f"HubSpot kept failing after {self._retrying.stop.max_attempt_number} attempts: {exc}. "
+                "It may be down or rate limiting this app; try again later."
+            ) from None
+
+    def _api_error(self, endpoint: str, scope: str, status: int, body: Any) -> Exception:
+        detail = _error_detail(body)
+        if status == 401:
+            return HubSpotAuthError(
+                f"HubSpot rejected the access token (401{': ' + detail['message'] if detail.get('message') else ''}). "
+                "Set HUBSPOT_ACCESS_TOKEN to a valid private-app token."
+            )
+        if status == 403:
+            scopes = detail.get("scopes") or [scope]
+            return HubSpotScopeError(
+                f"HubSpot refused {endpoint} (403 {detail.get('category', 'FORBIDDEN')}): the token lacks the scope "
+                f"{', '.join(scopes)}. Add it to the private app and use the new token."
+            )
+        if status in TRANSIENT_STATUSES:
+            return TransientError(f"{endpoint}: HTTP {status} {detail.get('message', '')}".strip())
+        return HubSpotUnavailableError(f"HubSpot answered {endpoint} with HTTP {status}: {detail.get('message', body)!s:.300}")
+
+    # -- endpoints --------------------------------------------------------------------------
+
+    def list_pages(
+        self,
+        object_type: str,
+        properties: list[str],
+        scope: str,
+        archived: bool = False,
+        history: tuple[str, ...] = (),
+        associations: tuple[str, ...] = (),
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Every record of an object type, a page at a time, ordered by id."""
+        limit = HISTORY_PAGE_SIZE if history else LIST_PAGE_SIZE
+        after = None
+        while True:
+            kwargs: dict[str, Any] = {"limit": limit, "properties": properties, "archived": archived}
+            if after:
+                kwargs["after"] = after
+            if history:
+                kwargs["properties_with_history"] = list(history)
+            if associations:
+                kwargs["associations"] = list(associations)
+            page = self._call(f"list {object_type}", scope, self._objects.get_page, object_type, **kwargs)
+            yield page["results"]
+            after = ((page.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                return
+
+    def search_modified_since(
+        self, object_type: str, properties: list[str], scope: str, cursor_property: str, since_ms: int
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Records whose `cursor_property` >= since_ms, a page at a time, ordered by id.
+
+        Search refuses to page past 10,000 results, so the query is sorted by `hs_object_id` and
+        restarted with an id floor (the last id read) whenever the offset nears the cap. `GTE` on
+        the timestamp (never GT on the last value seen) keeps records that share a timestamp.
+        """
+        id_floor = 0
+        while True:
+            after = 0
+            last_id = None
+            while True:
+                body = {
+                    "filterGroups": [
+                        {
+                            "filters": [
+                                {"propertyName": cursor_property, "operator": "GTE", "value": str(since_ms)},
+                                {"propertyName": "hs_object_id", "operator": "GT", "value": str(id_floor)},
+                            ]
+                        }
+                    ],
+                    "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+                    "properties": properties,
+                    "limit": SEARCH_PAGE_SIZE,
+                    "after": str(after),
+                }
+                page = self._call(f"search {object_type}", scope, self._search.do_search, object_type, body)
+                results = page["results"]
+                if results:
+                    yield results
+                    last_id = int(results[-1]["id"])
+                nxt = ((page.get("paging") or {}).get("next") or {}).get("after")
+                if not nxt:
+                    return
+                after = int(nxt)
+                if after + SEARCH_PAGE_SIZE > SEARCH_RESULT_CAP:
+                    break  # move the id floor instead of paging into the cap
+            if last_id is None:
+                return
+            id_floor = last_id
+
+    def batch_read(
+        self, object_type: str, ids: list[str], properties: list[str], scope: str, history: tuple[str, ...] = ()
+    ) -> list[dict[str, Any]]:
+        """Records by id, up to 100 per request; ids HubSpot no longer has are simply absent."""
+        records: list[dict[str, Any]] = []
+        for start in range(0, len(ids), BATCH_SIZE):
+            body = {
+                "inputs": [{"id": i} for i in ids[start : start + BATCH_SIZE]],
+                "properties": properties,
+                "propertiesWithHistory": list(history),
+            }
+            page = self._call(f"batch read {object_type}", scope, self._batch.read, object_type, body, archived=False)
+            records.extend(page["results"])
+        return records
+
+    def deal_companies(self, deal_ids: list[str], scope: str) -> dict[str, dict[str, bool]]:
+        """deal id -> {company id: is_primary} from the v4 associations batch API (Primary = type 5)."""
+        out: dict[str, dict[str, bool]] = {deal_id: {} for deal_id in deal_ids}
+        for start in range(0, len(deal_ids), BATCH_SIZE):
+            body = {"inputs": [{"id": i} for i in deal_ids[start : start + BATCH_SIZE]]}
+            page = self._call(
+                "batch read deal->company associations", scope, self._associations.get_page, "deals", "companies", body
+            )
+            for result in page["results"]:
+                companies = out.setdefault(str(result["from"]["id"]), {})
+                for to in result.get("to") or []:
+                    primary = any(t.get("typeId") == 5 for t in to.get("associationTypes") or [])
+                    company_id = str(to["toObjectId"])
+                    companies[company_id] = companies.get(company_id, False) or primary
+        return out
+
+    def owners(self, archived: bool) -> list[dict[str, Any]]:
+        owners: list[dict[str, Any]] = []
+        after = None
+        while True:
+            kwargs: dict[str, Any] = {"limit": 500, "archived": archived}
+            if after:
+                kwargs["after"] = after
+            page = self._call("list owners", "crm.objects.owners.read", self._owners.get_page, **kwargs)
+            owners.extend(page["results"])
+            after = ((page.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                return owners
+
+    def deal_pipelines(self) -> list[dict[str, Any]]:
+        page = self._call("list deal pipelines", "crm.objects.deals.read", self._pipelines.get_all, "deals")
+        return page["results"]
+
+
+_API_EXCEPTIONS = {"ApiException", "UnauthorizedException", "ForbiddenException", "NotFoundException", "ServiceException"}
+
+
+def _error_detail(body: Any) -> dict[str, Any]:
+    """HubSpot's error JSON -> message, category and any required scopes named in it."""
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    try:
+        data = json.loads(body) if body else {}
+    except (TypeError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    scopes: list[str] = []
+    for error in data.get("errors") or []:
+        context = error.get("context") or {}
+        scopes.extend(context.get("requiredGranularScopes") or context.get("requiredScopes") or [])
+    return {"message": data.get("message"), "category": data.get("category"), "scopes": scopes}

@@ -1,0 +1,210 @@
+"""Flatten HubSpot JSON records into typed columnar frames.
+
+HubSpot sends every property as a string (or null): numbers, booleans and dates included. Typing
+happens here, column by column and vectorised; a value that does not parse is recorded as a
+`ParseFailure` (and its record later quarantined) instead of silently becoming NULL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import pandas as pd
+
+from pipelines.hubspot.objects import CrmObject, PropertyType
+
+# Inline association types on v3 pages: the Primary label is `deal_to_company`; every associated
+# company (primary or not) is repeated as `deal_to_company_unlabeled`.
+PRIMARY_INLINE_TYPE = "deal_to_company"
+PRIMARY_TYPE_ID = 5
+
+
+@dataclass(frozen=True)
+class ParseFailure:
+    """A value that could not be typed: which row (frame index), column, type, and the value."""
+
+    row: int
+    column: str
+    check: str
+    value: str
+
+
+def _blank_to_none(values: pd.Series) -> pd.Series:
+    # HubSpot clears a property by sending "" rather than null.
+    return values.where(values.isna() | (values.astype("str").str.strip() != ""), None)
+
+
+def parse_column(raw: pd.Series, kind: PropertyType) -> tuple[pd.Series, pd.Series]:
+    """Type one column of HubSpot strings.
+
+    Returns:
+        (typed column, boolean mask of the rows whose non-empty value did not parse).
+    """
+    raw = _blank_to_none(raw.astype("object"))
+    present = raw.notna()
+    if kind == "string":
+        return raw.astype("str").where(present, None).astype("str"), pd.Series(False, index=raw.index)
+    if kind in ("number", "int"):
+        typed = pd.to_numeric(raw, errors="coerce").astype("float64")
+        failed = present & typed.isna()
+        if kind == "int":
+            failed |= present & typed.notna() & (typed % 1 != 0)
+            typed = typed.where(~failed).astype("Int64")
+        return typed, failed
+    if kind == "bool":
+        lowered = raw.astype("str").str.lower()
+        typed = lowered.map({"true": True, "false": False}).astype("boolean")
+        return typed.where(present, pd.NA).astype("boolean"), present & typed.isna()
+    if kind == "datetime":
+        return parse_timestamps(raw)
+    raise ValueError(f"unknown property type {kind!r}")
+
+
+def parse_timestamps(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """ISO-8601 strings (any offset) or epoch milliseconds -> naive UTC timestamps (µs)."""
+    text = raw.astype("str").where(raw.notna(), None)
+    is_epoch = text.str.fullmatch(r"-?\d{10,}").fillna(False).astype(bool)
+    typed = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us, UTC]")
+    if is_epoch.any():
+        millis = pd.to_numeric(text[is_epoch], errors="coerce")
+        typed[is_epoch] = pd.to_datetime(millis, unit="ms", utc=True, errors="coerce")
+    iso = raw.notna() & ~is_epoch
+    if iso.any():
+        typed[iso] = pd.to_datetime(text[iso], utc=True, errors="coerce", format="ISO8601")
+    typed = typed.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
+    return typed, raw.notna() & typed.isna()
+
+
+def type_frame(frame: pd.DataFrame, columns: dict[str, PropertyType]) -> tuple[pd.DataFrame, list[ParseFailure]]:
+    """Type every column of a frame of strings; collect the values that did not parse."""
+    typed: dict[str, pd.Series] = {}
+    failures: list[ParseFailure] = []
+    for name, kind in columns.items():
+        raw = frame[name] if name in frame else pd.Series(None, index=frame.index, dtype="object")
+        typed[name], failed = parse_column(raw, kind)
+        for row in failed[failed].index:
+            failures.append(ParseFailure(int(row), name, f"parse_{kind}", str(raw[row])))
+    return pd.DataFrame(typed, index=frame.index), failures
+
+
+def flatten_records(obj: CrmObject, records: list[dict[str, Any]]) -> tuple[pd.DataFrame, list[ParseFailure]]:
+    """CRM records (raw JSON dicts) -> one typed row per record, columns in `obj`'s order
+    (without the load columns). The frame index is the record's position in `records`."""
+    rows = []
+    for record in records:
+        properties = record.get("properties") or {}
+        row = {prop: properties.get(prop) for prop in obj.properties}
+        row["id"] = record.get("id")
+        row["created_at"] = record.get("createdAt")
+        row["updated_at"] = record.get("updatedAt")
+        row["archived"] = bool(record.get("archived", False))
+        row["archived_at"] = record.get("archivedAt")
+        if obj.company_associations:
+            row["primary_company_id"] = primary_company_id(record)
+        rows.append(row)
+    columns = {k: v for k, v in obj.columns.items() if not k.startswith("_")}
+    frame = pd.DataFrame(rows, columns=list(columns), index=pd.RangeIndex(len(records)))
+    frame["archived"] = frame["archived"].map({True: "true", False: "false"})
+    return type_frame(frame, columns)
+
+
+def inline_companies(record: dict[str, Any]) -> dict[str, bool] | None:
+    """Company ids of a deal's inline `associations` -> is_primary; None when the page had none."""
+    associations = record.get("associations")
+    if associations is None:
+        return None
+    companies: dict[str, bool] = {}
+    for item in (associations.get("companies") or {}).get("results") or []:
+        company_id = str(item["id"])
+        companies[company_id] = companies.get(company_id, False) or item.get("type") == PRIMARY_INLINE_TYPE
+    return companies
+
+
+def primary_company_id(record: dict[str, Any]) -> str | None:
+    companies = record.get("_companies") if "_companies" in record else inline_companies(record)
+    for company_id, is_primary in (companies or {}).items():
+        if is_primary:
+            return company_id
+    return None
+
+
+def deal_companies_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """deal_id, company_id, is_primary for every deal whose associations were read."""
+    rows = []
+    for record in records:
+        companies = record.get("_companies") if "_companies" in record else inline_companies(record)
+        for company_id, is_primary in (companies or {}).items():
+            rows.append({"deal_id": record["id"], "company_id": company_id, "is_primary": is_primary})
+    frame = pd.DataFrame(rows, columns=["deal_id", "company_id", "is_primary"])
+    return frame.astype({"deal_id": "str", "company_id": "str", "is_primary": "boolean"})
+
+
+def stage_history_frame(records: Iterable[dict[str, Any]], prop: str = "dealstage") -> pd.DataFrame:
+    """deal_id, dealstage, changed_at, source_type: one row per historical value of `prop`."""
+    rows = []
+    for record in records:
+        for item in ((record.get("propertiesWithHistory") or {}).get(prop)) or []:
+            rows.append(
+                {
+                    "deal_id": record["id"],
+                    "dealstage": item.get("value"),
+                    "changed_at": item.get("timestamp"),
+                    "source_type": item.get("sourceType"),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=["deal_id", "dealstage", "changed_at", "source_type"])
+    typed, _ = type_frame(frame, {"deal_id": "string", "dealstage": "string", "changed_at": "datetime", "source_type": "string"})
+    return typed.dropna(subset=["dealstage", "changed_at"]).reset_index(drop=True)
+
+
+def owners_frame(owners: list[dict[str, Any]]) -> tuple[pd.DataFrame, list[ParseFailure]]:
+    """Owner JSON (camelCase, `userId` an int) -> typed rows; the primary team flattened."""
+    from pipelines.hubspot.objects import OWNERS_COLUMNS
+
+    rows = []
+    for owner in owners:
+        teams = owner.get("teams") or []
+        primary = next((t for t in teams if t.get("primary")), teams[0] if teams else {})
+        rows.append(
+            {
+                "id": owner.get("id"),
+                "email": owner.get("email"),
+                "first_name": owner.get("firstName"),
+                "last_name": owner.get("lastName"),
+                "user_id": owner.get("userId"),
+                "primary_team_id": primary.get("id"),
+                "primary_team_name": primary.get("name"),
+                "created_at": owner.get("createdAt"),
+                "updated_at": owner.get("updatedAt"),
+                "archived": "true" if owner.get("archived") else "false",
+            }
+        )
+    columns = {k: v for k, v in OWNERS_COLUMNS.items() if not k.startswith("_")}
+    return type_frame(pd.DataFrame(rows, columns=list(columns)), columns)
+
+
+def pipeline_stages_frame(pipelines: list[dict[str, Any]]) -> tuple[pd.DataFrame, list[ParseFailure]]:
+    """Deal pipelines JSON -> one typed row per (pipeline, stage); metadata values are strings."""
+    from pipelines.hubspot.objects import PIPELINE_STAGES_COLUMNS
+
+    rows = []
+    for pipeline in pipelines:
+        for stage in pipeline.get("stages") or []:
+            metadata = stage.get("metadata") or {}
+            rows.append(
+                {
+                    "pipeline_id": pipeline.get("id"),
+                    "pipeline_label": pipeline.get("label"),
+                    "pipeline_display_order": pipeline.get("displayOrder"),
+                    "pipeline_archived": str(bool(pipeline.get("archived"))).lower(),
+                    "stage_id": stage.get("id"),
+                    "stage_label": stage.get("label"),
+                    "display_order": stage.get("displayOrder"),
+                    "is_closed": metadata.get("isClosed", "false"),
+                    "probability": metadata.get("probability"),
+                    "archived": str(bool(stage.get("archived"))).lower(),
+                }
+            )
+    columns = {k: v for k, v in PIPELINE_STAGES_COLUMNS.items() if not k.startswith("_")}
+    return type_frame(pd.DataFrame(rows, columns=list(columns)), columns)

@@ -1,0 +1,43 @@
+"""Dagster resources, configured from environment variables (no per-environment dicts)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from pipelines.hubspot.client import DEFAULT_BASE_URL, HubSpotClient
+from pipelines.project import DBT_PROJECT, warehouse_path
+from pipelines.warehouse.store import Warehouse
+
+
+class HubSpotResource(dg.ConfigurableResource):
+    """Read-only access to a HubSpot portal (or any server speaking its wire format)."""
+
+    access_token: str
+    base_url: str = DEFAULT_BASE_URL
+
+    def client(self) -> HubSpotClient:
+        return HubSpotClient(self.access_token, self.base_url)
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB warehouse file. Open it only for the duration of a write: one writer at a time."""
+
+    path: str
+
+    def open(self) -> Warehouse:
+        return Warehouse(Path(self.path))
+
+
+def build_resources() -> dict[str, object]:
+    return {
+        "hubspot": HubSpotResource(
+            access_token=dg.EnvVar("HUBSPOT_ACCESS_TOKEN"),
+            base_url=os.environ.get("HUBSPOT_BASE_URL", DEFAULT_BASE_URL),
+        ),
+        "warehouse": WarehouseResource(path=str(warehouse_path())),
+        "dbt": DbtCliResource(project_dir=DBT_PROJECT),
+    }

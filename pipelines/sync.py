@@ -1,0 +1,266 @@
+"""One sync of a HubSpot portal into the raw layer: extract -> flatten -> validate -> load.
+
+This is the only implementation of a sync: the CLI calls `sync_portal`, and each Dagster asset
+calls the `sync_*` function of its object. Plain functions, no Dagster imports.
+
+Incremental by default: the first sync of an object lists everything; later syncs search for
+records modified since the stored cursor minus an overlap (search indexing lags, records change
+mid-sync), and upsert by id so the overlap costs requests, never correctness. Archived records are
+listed on every sync (they vanish from search and from the normal listing).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+
+from pipelines.hubspot.client import HubSpotClient
+from pipelines.hubspot.flatten import (
+    deal_companies_frame,
+    flatten_records,
+    owners_frame,
+    pipeline_stages_frame,
+    stage_history_frame,
+)
+from pipelines.hubspot.objects import CRM_OBJECTS, DEALS, CrmObject
+from pipelines.validate import validate_frame
+from pipelines.warehouse.store import Batch, ChildRows, Warehouse, quarantine_frame
+from schemas import SCHEMAS, RawDealCompanies, RawDealStageHistory, deals_schema
+
+log = logging.getLogger(__name__)
+
+DEFAULT_OVERLAP = timedelta(hours=1)
+Progress = Callable[[str, int], None]  # (object name, records just read)
+
+
+@dataclass
+class ObjectSyncResult:
+    object: str
+    mode: str
+    records_read: int = 0
+    records_loaded: int = 0
+    records_quarantined: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+    cursor: datetime | None = None
+
+    @property
+    def quarantine_share(self) -> float:
+        return self.records_quarantined / self.records_read if self.records_read else 0.0
+
+
+def new_sync_id() -> str:
+    return f"sync-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class _ObjectRun:
+    """Bookkeeping shared by every object's sync: counts, requests, timing, the sync_log row."""
+
+    def __init__(self, client: HubSpotClient, warehouse: Warehouse, name: str, mode: str, sync_id: str):
+        self.client, self.warehouse, self.sync_id = client, warehouse, sync_id
+        self.result = ObjectSyncResult(object=name, mode=mode)
+        self.started = utcnow()
+        self._t0 = time.perf_counter()
+        self._requests0 = client.request_count
+
+    def write(self, batch: Batch, records: list[dict[str, Any]], quarantined: int) -> None:
+        self.result.records_read += len(records)
+        self.result.records_quarantined += quarantined
+        self.result.records_loaded += self.warehouse.write_batch(batch, self.sync_id, utcnow())
+
+    def finish(self) -> ObjectSyncResult:
+        r = self.result
+        r.requests = self.client.request_count - self._requests0
+        r.seconds = time.perf_counter() - self._t0
+        self.warehouse.log_sync(
+            {
+                "sync_id": self.sync_id,
+                "object": r.object,
+                "mode": r.mode,
+                "started_at": self.started,
+                "finished_at": utcnow(),
+                "records_read": r.records_read,
+                "records_loaded": r.records_loaded,
+                "records_quarantined": r.records_quarantined,
+                "requests": r.requests,
+                "cursor_value": r.cursor,
+            }
+        )
+        log.info("synced %s", asdict(r))
+        return r
+
+
+# -- reference objects (read whole every time) ------------------------------------------------
+
+
+def sync_deal_pipelines(client: HubSpotClient, warehouse: Warehouse, sync_id: str) -> ObjectSyncResult:
+    run = _ObjectRun(client, warehouse, "deal_pipeline_stages", "full", sync_id)
+    pipelines = client.deal_pipelines()
+    frame, failures = pipeline_stages_frame(pipelines)
+    checked = validate_frame(frame, SCHEMAS["deal_pipeline_stages"], failures)
+    records = [{**p, "stages": [s]} for p in pipelines for s in p.get("stages") or []]
+    batch = Batch(
+        "deal_pipeline_stages",
+        checked.valid,
+        key=("pipeline_id", "stage_id"),
+        quarantine=quarantine_frame("deal_pipeline_stages", checked.rejected, records),
+        replace_all=True,
+    )
+    run.write(batch, records, checked.rejected_rows)
+    return run.finish()
+
+
+def sync_owners(client: HubSpotClient, warehouse: Warehouse, sync_id: str) -> ObjectSyncResult:
+    """Active and deactivated owners: deals keep pointing at reps who left."""
+    run = _ObjectRun(client, warehouse, "owners", "full", sync_id)
+    owners = client.owners(archived=False) + client.owners(archived=True)
+    frame, failures = owners_frame(owners)
+    checked = validate_frame(frame, SCHEMAS["owners"], failures)
+    batch = Batch(
+        "owners",
+        checked.valid,
+        quarantine=quarantine_frame("owners", checked.rejected, owners),
+        replace_all=True,
+    )
+    run.write(batch, owners, checked.rejected_rows)
+    return run.finish()
+
+
+# -- CRM objects (incremental) ------------------------------------------------------------------
+
+
+def sync_crm_object(
+    client: HubSpotClient,
+    warehouse: Warehouse,
+    obj: CrmObject,
+    sync_id: str,
+    *,
+    full: bool = False,
+    overlap: timedelta = DEFAULT_OVERLAP,
+    progress: Progress | None = None,
+) -> ObjectSyncResult:
+    """Sync one CRM object: changed (or all) live records, then the archived ones."""
+    started = utcnow()
+    previous = None if full else warehouse.cursor(obj.name)
+    mode = "incremental" if previous is not None else "full"
+    run = _ObjectRun(client, warehouse, obj.name, mode, sync_id)
+    schema = deals_schema(warehouse.known_stage_ids()) if obj is DEALS else SCHEMAS[obj.name]
+    properties = list(obj.properties)
+
+    if previous is None:
+        pages: Iterable[list[dict[str, Any]]] = client.list_pages(
+            obj.api_path,
+            properties,
+            obj.scope,
+            history=obj.history_properties,
+            associations=("companies",) if obj.company_associations else (),
+        )
+    else:
+        since = previous - overlap
+        since_ms = int(since.replace(tzinfo=timezone.utc).timestamp() * 1000)
+        pages = client.search_modified_since(obj.api_path, properties, obj.scope, obj.cursor_property, since_ms)
+        if obj is DEALS:
+            pages = (_complete_deals(client, page, properties) for page in pages)
+
+    newest_seen: datetime | None = None
+    for records in pages:
+        newest_seen = max(filter(None, [newest_seen, _newest_modified(records, obj)]), default=None)
+        _load_page(run, obj, schema, records)
+        if progress:
+            progress(obj.name, len(records))
+
+    # Archived records only ever appear in the archived listing; it is read whole every sync.
+    for records in client.list_pages(obj.api_path, properties, obj.scope, archived=True):
+        _load_page(run, obj, schema, records, children=False)
+        if progress:
+            progress(obj.name, len(records))
+
+    # The cursor never passes the moment this sync started: a record changed while we were
+    # listing is read again next time (the overlap covers search's indexing lag on top).
+    cursor = min(filter(None, [newest_seen, started]))
+    if previous is not None:
+        cursor = max(cursor, previous)
+    warehouse.write_batch(Batch(obj.name, _empty(obj), cursor=cursor), sync_id, utcnow())
+    run.result.cursor = cursor
+    return run.finish()
+
+
+def _complete_deals(client: HubSpotClient, page: list[dict[str, Any]], properties: list[str]) -> list[dict[str, Any]]:
+    """Search returns no history and no associations: re-read the page's deals in batches with
+    their stage history, and attach their companies in the inline v3 shape."""
+    ids = [r["id"] for r in page if r.get("id")]
+    records = client.batch_read(DEALS.api_path, ids, properties, DEALS.scope, history=DEALS.history_properties)
+    companies = client.deal_companies(ids, DEALS.scope)
+    for record in records:
+        results = []
+        for company_id, is_primary in companies.get(str(record["id"]), {}).items():
+            if is_primary:
+                results.append({"id": company_id, "type": "deal_to_company"})
+            results.append({"id": company_id, "type": "deal_to_company_unlabeled"})
+        record["associations"] = {"companies": {"results": results}}
+    return records
+
+
+def _load_page(
+    run: _ObjectRun, obj: CrmObject, schema: Any, records: list[dict[str, Any]], children: bool = True
+) -> None:
+    frame, failures = flatten_records(obj, records)
+    checked = validate_frame(frame, schema, failures)
+    child_rows: list[ChildRows] = []
+    if obj is DEALS and children:
+        valid_records = [records[i] for i in checked.valid.index]
+        history = RawDealStageHistory.validate(stage_history_frame(valid_records))
+        companies = RawDealCompanies.validate(deal_companies_frame(valid_records))
+        child_rows = [
+            ChildRows("deal_stage_history", "deal_id", history),
+            ChildRows("deal_companies", "deal_id", companies),
+        ]
+    batch = Batch(
+        obj.name,
+        checked.valid,
+        children=child_rows,
+        quarantine=quarantine_frame(obj.name, checked.rejected, records),
+    )
+    run.write(batch, records, checked.rejected_rows)
+
+
+def _newest_modified(records: list[dict[str, Any]], obj: CrmObject) -> datetime | None:
+    values = pd.to_datetime(
+        pd.Series([(r.get("properties") or {}).get(obj.cursor_property) for r in records], dtype="object"),
+        utc=True,
+        errors="coerce",
+        format="ISO8601",
+    ).dropna()
+    return values.max().tz_localize(None).to_pydatetime() if len(values) else None
+
+
+def _empty(obj: CrmObject) -> pd.DataFrame:
+    frame, _ = flatten_records(obj, [])
+    return frame
+
+
+def sync_portal(
+    client: HubSpotClient,
+    warehouse: Warehouse,
+    sync_id: str | None = None,
+    *,
+    full: bool = False,
+    objects: Iterable[CrmObject] = CRM_OBJECTS,
+    progress: Progress | None = None,
+) -> list[ObjectSyncResult]:
+    """Sync the whole portal: pipelines and owners first (deals are checked against the stages)."""
+    sync_id = sync_id or new_sync_id()
+    results = [sync_deal_pipelines(client, warehouse, sync_id), sync_owners(client, warehouse, sync_id)]
+    for obj in objects:
+        results.append(sync_crm_object(client, warehouse, obj, sync_id, full=full, progress=progress))
+    return results
