@@ -36,6 +36,7 @@ from schemas import SCHEMAS, RawDealCompanies, RawDealStageHistory, deals_schema
 log = logging.getLogger(__name__)
 
 DEFAULT_OVERLAP = timedelta(hours=1)
+WRITE_BATCH_RECORDS = 5_000
 Progress = Callable[[str, int], None]  # (object name, records just read)
 
 
@@ -173,26 +174,52 @@ def sync_crm_object(
             pages = (_complete_deals(client, page, properties) for page in pages)
 
     newest_seen: datetime | None = None
-    for records in pages:
+    for records in _batched(pages, progress, obj.name):
         newest_seen = max(filter(None, [newest_seen, _newest_modified(records, obj)]), default=None)
         _load_page(run, obj, schema, records)
-        if progress:
-            progress(obj.name, len(records))
 
     # Archived records only ever appear in the archived listing; it is read whole every sync.
-    for records in client.list_pages(obj.api_path, properties, obj.scope, archived=True):
-        _load_page(run, obj, schema, records, children=False)
-        if progress:
-            progress(obj.name, len(records))
+    # Read like the live listing (history, associations) so an archived deal has the same rows
+    # whether the first sync saw it live or archived.
+    archived = client.list_pages(
+        obj.api_path,
+        properties,
+        obj.scope,
+        archived=True,
+        history=obj.history_properties,
+        associations=("companies",) if obj.company_associations else (),
+    )
+    for records in _batched(archived, progress, obj.name):
+        _load_page(run, obj, schema, records)
 
     # The cursor never passes the moment this sync started: a record changed while we were
     # listing is read again next time (the overlap covers search's indexing lag on top).
     cursor = min(filter(None, [newest_seen, started]))
     if previous is not None:
         cursor = max(cursor, previous)
-    warehouse.write_batch(Batch(obj.name, _empty(obj), cursor=cursor), sync_id, utcnow())
+    merged_children = ("deal_stage_history", "deal_companies") if obj is DEALS else ()
+    drop_merged = merged_children if "hs_merged_object_ids" in obj.properties else None
+    warehouse.write_batch(
+        Batch(obj.name, _empty(obj), cursor=cursor, drop_merged_from=drop_merged), sync_id, utcnow()
+    )
     run.result.cursor = cursor
     return run.finish()
+
+
+def _batched(
+    pages: Iterable[list[dict[str, Any]]], progress: Progress | None, name: str, size: int = WRITE_BATCH_RECORDS
+) -> Iterable[list[dict[str, Any]]]:
+    """Group API pages into write batches: one transaction per few thousand records, not per page."""
+    buffer: list[dict[str, Any]] = []
+    for page in pages:
+        buffer.extend(page)
+        if progress:
+            progress(name, len(page))
+        if len(buffer) >= size:
+            yield buffer
+            buffer = []
+    if buffer:
+        yield buffer
 
 
 def _complete_deals(client: HubSpotClient, page: list[dict[str, Any]], properties: list[str]) -> list[dict[str, Any]]:
@@ -211,13 +238,11 @@ def _complete_deals(client: HubSpotClient, page: list[dict[str, Any]], propertie
     return records
 
 
-def _load_page(
-    run: _ObjectRun, obj: CrmObject, schema: Any, records: list[dict[str, Any]], children: bool = True
-) -> None:
+def _load_page(run: _ObjectRun, obj: CrmObject, schema: Any, records: list[dict[str, Any]]) -> None:
     frame, failures = flatten_records(obj, records)
     checked = validate_frame(frame, schema, failures)
     child_rows: list[ChildRows] = []
-    if obj is DEALS and children:
+    if obj is DEALS:
         valid_records = [records[i] for i in checked.valid.index]
         history = RawDealStageHistory.validate(stage_history_frame(valid_records))
         companies = RawDealCompanies.validate(deal_companies_frame(valid_records))

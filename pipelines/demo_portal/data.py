@@ -43,10 +43,20 @@ STANDARD_DISPOSITIONS: tuple[dict[str, str], ...] = (
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
+_DAY_PREFIX: dict[int, str] = {}
+
+
 def iso_ms(ms: int) -> str:
     """Epoch milliseconds -> HubSpot's timestamp form, e.g. `2024-03-29T16:41:13.795Z`."""
-    d = _EPOCH + dt.timedelta(milliseconds=ms)
-    return f"{d.year:04d}-{d.month:02d}-{d.day:02d}T{d.hour:02d}:{d.minute:02d}:{d.second:02d}.{ms % 1000:03d}Z"
+    day, rem = divmod(int(ms), 86_400_000)
+    prefix = _DAY_PREFIX.get(day)
+    if prefix is None:
+        prefix = (dt.date(1970, 1, 1) + dt.timedelta(days=day)).isoformat() + "T"
+        _DAY_PREFIX[day] = prefix
+    sec, milli = divmod(rem, 1000)
+    minute, sec = divmod(sec, 60)
+    hour, minute = divmod(minute, 60)
+    return f"{prefix}{hour:02d}:{minute:02d}:{sec:02d}.{milli:03d}Z"
 
 
 def to_iso(value: dt.datetime | dt.date | str | int) -> str:

@@ -530,7 +530,7 @@ def search_page(view: View, object_name: str, body: Any) -> dict[str, Any]:
             raise WireError(400, f"Invalid after {raw_after!r}: search paging uses numeric offsets") from None
         if offset < 0:
             raise WireError(400, f"Invalid after {raw_after!r}")
-    if offset >= SEARCH_CAP or offset + limit > SEARCH_CAP:
+    if offset > SEARCH_CAP:
         raise WireError(
             400,
             f"Search results are limited to {SEARCH_CAP} records: after ({offset}) + limit ({limit}) "

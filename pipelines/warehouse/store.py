@@ -41,6 +41,9 @@ class Batch:
     quarantine: pd.DataFrame | None = None  # object, record_id, check_name, column_name, failure_value, raw_record
     cursor: datetime | None = None  # when set, the object's sync cursor moves here in the same transaction
     replace_all: bool = False  # reference tables are read whole: replace the table's contents
+    # Remove rows whose id a surviving record lists in `hs_merged_object_ids` (and their child rows):
+    # HubSpot drops a merged-away record without archiving it, so a full sync never sees it again.
+    drop_merged_from: tuple[str, ...] | None = None
 
 
 QUARANTINE_FIELDS = ["object", "record_id", "check_name", "column_name", "failure_value", "raw_record"]
@@ -121,6 +124,8 @@ class Warehouse:
                 )
             if batch.quarantine is not None and not batch.quarantine.empty:
                 self._quarantine(batch.quarantine, sync_id, loaded_at)
+            if batch.drop_merged_from is not None:
+                self._drop_merged(batch.table, batch.drop_merged_from)
             if batch.cursor is not None:
                 con.execute(
                     f"insert or replace into {RAW_SCHEMA}.sync_cursors values (?, ?, ?, ?)",
@@ -137,6 +142,18 @@ class Warehouse:
                 except duckdb.Error:
                     pass
         return written
+
+    def _drop_merged(self, table: str, child_tables: tuple[str, ...]) -> None:
+        target = f"{RAW_SCHEMA}.{table}"
+        self.con.execute(
+            f"""create or replace temp table merged_ids as
+            select distinct trim(merged.id) as id
+            from (select unnest(string_split(hs_merged_object_ids, ';')) as id from {target}
+                  where hs_merged_object_ids is not null) merged"""
+        )
+        self.con.execute(f"delete from {target} where id in (select id from merged_ids)")
+        for child in child_tables:
+            self.con.execute(f"delete from {RAW_SCHEMA}.{child} where deal_id in (select id from merged_ids)")
 
     def _quarantine(self, frame: pd.DataFrame, sync_id: str, at: datetime) -> None:
         """Record rejected rows; the same rejection seen again replaces its earlier entry."""
