@@ -1,6 +1,5 @@
 """Dagster resources, configured from environment variables (no per-environment dicts)."""
 
-from __future__ import annotations
 
 import os
 from pathlib import Path
@@ -10,6 +9,7 @@ from dagster_dbt import DbtCliResource
 
 from pipelines.hubspot.client import DEFAULT_BASE_URL, HubSpotClient
 from pipelines.project import DBT_PROJECT, warehouse_path
+from pipelines.transform import dbt_executable
 from pipelines.warehouse.store import Warehouse
 
 
@@ -39,5 +39,6 @@ def build_resources() -> dict[str, object]:
             base_url=os.environ.get("HUBSPOT_BASE_URL", DEFAULT_BASE_URL),
         ),
         "warehouse": WarehouseResource(path=str(warehouse_path())),
-        "dbt": DbtCliResource(project_dir=DBT_PROJECT),
+        # The dbt of this environment, whether or not the venv is on PATH.
+        "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable()),
     }

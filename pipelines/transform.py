@@ -16,7 +16,7 @@ import duckdb
 
 from pipelines.errors import TransformError
 from pipelines.settings import Settings
-from pipelines.warehouse.store import connect
+from pipelines.warehouse.store import Warehouse, connect
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 MARTS_SCHEMA = "marts"
@@ -51,6 +51,9 @@ def run_dbt(args: list[str], db_path: Path, capture: bool = True) -> str:
 
 def build(settings: Settings, select: str | None = None) -> str:
     """`dbt build` (models, unit tests and data tests) with the settings' as-of date and time zone."""
+    # Fail early with a clear message if another process holds the file, and make sure the raw
+    # layer exists (dbt's sources and unit tests read its tables even before a first sync).
+    Warehouse(settings.db_path).close()
     args = ["build", "--vars", json.dumps(settings.dbt_vars())]
     if select:
         args += ["--select", select]

@@ -1,6 +1,5 @@
 """The dbt models as Dagster assets; dbt tests become asset checks on them."""
 
-from __future__ import annotations
 
 import json
 from collections.abc import Mapping

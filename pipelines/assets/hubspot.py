@@ -6,7 +6,6 @@ check: a warning when any record was quarantined, an error (blocking the marts) 
 passes SALESMETRICS_QUARANTINE_MAX_SHARE, which means schema drift rather than dirty data.
 """
 
-from __future__ import annotations
 
 import os
 

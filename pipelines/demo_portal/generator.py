@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import gc
+import itertools
 import random
 import unicodedata
 import uuid
@@ -385,7 +387,7 @@ class _Generator:
             if times[i] <= times[i - 1]:
                 times[i] = times[i - 1] + 1_000
         out = []
-        for i, (stage, t) in enumerate(zip(path, times)):
+        for i, (stage, t) in enumerate(zip(path, times, strict=True)):
             source = "CRM_UI" if i == 0 or rng.random() < 0.85 else "AUTOMATION_PLATFORM"
             out.append((stage, t, source))
         return out
@@ -406,17 +408,17 @@ class _Generator:
         weights = [rng.paretovariate(2.5) for _ in self.companies]
         prospects = set(rng.sample(range(len(self.companies)), k=len(self.companies) // 6))
         pool = [c for c in self.companies if c.key not in prospects]
-        pool_w = [weights[c.key] for c in pool]
+        cum_w = list(itertools.accumulate(weights[c.key] for c in pool))
         span = self.end - self.start
         # Deal flow grows a little over time (more reps, more marketing): creation biased later.
         times = sorted(self.start + int(span * (rng.random() ** 0.9)) for _ in range(n_new))
         for created in times:
             created = self.work_time(created - created % DAY)
-            company = rng.choices(pool, pool_w)[0]
+            company = rng.choices(pool, cum_weights=cum_w)[0]
             for _ in range(3):  # current customers are pitched new business less often
                 if company.customer_until <= created or rng.random() < 0.25:
                     break
-                company = rng.choices(pool, pool_w)[0]
+                company = rng.choices(pool, cum_weights=cum_w)[0]
             self.open_new_business(company, created, "newbusiness")
         self.script_stories([self.companies[k] for k in sorted(prospects)])
         # Contracts, renewals and reactivations, in creation order so chains are followed to the end.
@@ -937,9 +939,7 @@ class _Generator:
     def _calls(self, ts: int, rep: _Rep) -> tuple[int, int, dict[str, str | None]] | None:
         rng = self.rng
         r = rng.random()
-        for label, cum, status, (lo, hi) in self._CALL_OUTCOMES:
-            if r < cum:
-                break
+        label, _, status, (lo, hi) = next(o for o in self._CALL_OUTCOMES if r < o[1])
         if label == "custom":
             disposition: str | None = CUSTOM_DISPOSITION["id"]
         else:
@@ -1141,4 +1141,11 @@ def generate_portal(seed: int = 7, size: str = "small", end_date: dt.date | None
         end_date = dt.datetime.now(dt.timezone.utc).date()
     if isinstance(end_date, dt.datetime):
         end_date = end_date.date()
-    return _Generator(seed, SIZES[size], end_date).run()
+    # Hundreds of thousands of small dicts and no cycles: the cyclic GC would only slow the build down.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _Generator(seed, SIZES[size], end_date).run()
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -213,7 +213,7 @@ class DemoPortalServer:
     def requests_by_route(self) -> Counter[str]:
         """Requests per route name: objects.list, objects.get, objects.search, objects.batch_read,
         owners.list, owners.get, pipelines.list, pipelines.get, associations.get,
-        associations.batch_read, dispositions, unknown."""
+        associations.batch_read, dispositions, unknown (no such path), method_not_allowed."""
         with self._stats_lock:
             return Counter(self._by_route)
 
@@ -279,7 +279,11 @@ class DemoPortalServer:
                 raise _Dropped("fault: connection dropped")
             if rule.kind == "hook":
                 assert rule.hook is not None
-                rule.hook()
+                try:
+                    rule.hook()
+                except Exception:  # a failing test hook must not look like a network error
+                    log.exception("demo portal fault hook failed")
+                    return self._json(500, errors.server_error(500, cid), cid, {})
             elif rule.kind == "truncate":
                 truncate = True
             else:
@@ -524,7 +528,10 @@ class DemoPortalServer:
             if not targets:
                 continue  # ids without associations are left out
             page = wire.association_page(targets, wire.ASSOC_MAX, item.get("after"))
-            results.append({"from": {"id": rid}, "to": page["results"], **({"paging": page["paging"]} if "paging" in page else {})})
+            entry: dict[str, Any] = {"from": {"id": rid}, "to": page["results"]}
+            if "paging" in page:
+                entry["paging"] = page["paging"]
+            results.append(entry)
         return 200, {"status": "COMPLETE", "results": results, "startedAt": started, "completedAt": _now_iso()}
 
     def _h_dispositions(self, request: Request) -> tuple[int, Any]:

@@ -227,7 +227,7 @@ class View:
 
 
 def build_view(records: list[dict[str, Any]]) -> View:
-    keyed = sorted(zip(record_keys(records), range(len(records))), key=lambda kv: kv[0])
+    keyed = sorted(zip(record_keys(records), range(len(records)), strict=True), key=lambda kv: kv[0])
     live: list[dict[str, Any]] = []
     live_keys: list[Key] = []
     arch: list[dict[str, Any]] = []
@@ -438,7 +438,9 @@ def _groups(body: dict[str, Any]) -> list[list[Any]]:
     total = 0
     for filters in out:
         if len(filters) > SEARCH_MAX_FILTERS_PER_GROUP:
-            raise WireError(400, f"Too many filters in a group ({len(filters)}); the maximum is {SEARCH_MAX_FILTERS_PER_GROUP}")
+            raise WireError(
+                400, f"Too many filters in a group ({len(filters)}); the maximum is {SEARCH_MAX_FILTERS_PER_GROUP}"
+            )
         total += len(filters)
     if total > SEARCH_MAX_FILTERS:
         raise WireError(400, f"Too many filters ({total}); the maximum is {SEARCH_MAX_FILTERS}")
@@ -530,7 +532,7 @@ def search_page(view: View, object_name: str, body: Any) -> dict[str, Any]:
             raise WireError(400, f"Invalid after {raw_after!r}: search paging uses numeric offsets") from None
         if offset < 0:
             raise WireError(400, f"Invalid after {raw_after!r}")
-    if offset > SEARCH_CAP:
+    if offset >= SEARCH_CAP or offset + limit > SEARCH_CAP:
         raise WireError(
             400,
             f"Search results are limited to {SEARCH_CAP} records: after ({offset}) + limit ({limit}) "

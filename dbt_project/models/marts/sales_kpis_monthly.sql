@@ -25,16 +25,20 @@ closed_metrics as (
         grouping(owner_id) = 1 as is_team_total,
         count(*) filter (where is_won) as deals_won,
         count(*) filter (where is_lost) as deals_lost,
-        sum(amount) filter (where is_won) as won_amount,
-        sum(amount) filter (where is_won and account_id is not null) as won_amount_with_account,
+        sum(amount::decimal(18, 2)) filter (where is_won) as won_amount,
+        sum(amount::decimal(18, 2)) filter (where is_won and account_id is not null) as won_amount_with_account,
         count(distinct account_id) filter (where is_won) as won_accounts,
         count(*) filter (where is_won and cost_of_fulfillment is not null) as won_deals_with_cost,
-        sum(coalesce(amount, 0) - cost_of_fulfillment)
+        sum((coalesce(amount, 0) - cost_of_fulfillment)::decimal(18, 2))
             filter (where is_won and cost_of_fulfillment is not null) as won_profit_with_cost,
-        sum(coalesce(amount, 0))
+        sum(coalesce(amount, 0)::decimal(18, 2))
             filter (where is_won and cost_of_fulfillment is not null) as won_amount_with_cost,
-        avg(sales_cycle_days) as avg_sales_cycle_days,
-        avg(sales_cycle_days) filter (where is_won) as avg_won_cycle_days
+        -- averages over exact integer milliseconds: a floating-point sum depends on the order
+        -- DuckDB's parallel aggregation happens to use, and a rebuild must give the same marts
+        {{ safe_divide('sum(round(sales_cycle_days * 86400000)::hugeint)', 'count(sales_cycle_days) * 86400000.0') }}
+            as avg_sales_cycle_days,
+        {{ safe_divide('sum(round(sales_cycle_days * 86400000)::hugeint) filter (where is_won)',
+                       'count(sales_cycle_days) filter (where is_won) * 86400000.0') }} as avg_won_cycle_days
     from closed_deals
     group by grouping sets ((closed_month, owner_id), (closed_month))
 ),
@@ -46,7 +50,7 @@ created_metrics as (
         grouping(owner_id) = 1 as is_team_total,
         count(*) as opportunities_created,
         -- a deal with no amount counts 0
-        sum(coalesce(amount, 0)) as pipeline_created_amount
+        sum(coalesce(amount, 0)::decimal(18, 2)) as pipeline_created_amount
     from created_deals
     group by grouping sets ((created_month, owner_id), (created_month))
 ),

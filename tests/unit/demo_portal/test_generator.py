@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import itertools
 import re
 import time
 
@@ -83,7 +84,7 @@ def test_ids_are_numeric_unique_and_in_ascending_order(small):
                 assert r["properties"]["hs_object_id"] == r["id"]
     ranges = [(int(rs[0]["id"]), int(rs[-1]["id"])) for rs in small.objects.values()]
     ranges.sort()
-    assert all(a[1] < b[0] for a, b in zip(ranges, ranges[1:])), "id ranges overlap between types"
+    assert all(a[1] < b[0] for a, b in itertools.pairwise(ranges)), "id ranges overlap between types"
 
 
 def test_each_kind_of_bad_record_is_planted_whatever_the_seed():
@@ -147,10 +148,15 @@ def test_other_engagements_carry_their_fields(small):
         assert p["hs_createdate"] <= p["hs_timestamp"]  # booked before it happens
     statuses = {t["properties"]["hs_task_status"] for t in small.objects["tasks"]}
     assert statuses == {"COMPLETED", "NOT_STARTED", "IN_PROGRESS", "WAITING", "DEFERRED"}
+    owners = {o["id"] for o in small.owners}
+    ownerless = 0
     for name in ENGAGEMENTS:
-        records = small.objects[name]
-        assert all(r["properties"]["hs_timestamp"] for r in records), name
-        assert any(r["properties"]["hubspot_owner_id"] is None for r in small.objects["calls"])
+        for r in small.objects[name]:
+            p = r["properties"]
+            assert p["hs_timestamp"] and p["hs_createdate"] and p["hs_lastmodifieddate"], name
+            assert p["hubspot_owner_id"] is None or p["hubspot_owner_id"] in owners
+            ownerless += p["hubspot_owner_id"] is None
+    assert 0 < ownerless < 0.03 * sum(len(small.objects[n]) for n in ENGAGEMENTS)
 
 
 def test_deal_pipelines_match_hubspot_defaults_plus_a_custom_one(small):
@@ -197,8 +203,8 @@ def test_stage_history_is_newest_first_and_realistic(small):
         assert stamps == sorted(stamps, reverse=True)
         values = [h["value"] for h in reversed(history)]  # oldest first
         ranks = [default_order.index(v) for v in values if v in default_order]
-        skipped += any(b - a > 1 for a, b in zip(ranks, ranks[1:]))
-        backwards += any(b < a for a, b in zip(ranks, ranks[1:]))
+        skipped += any(b - a > 1 for a, b in itertools.pairwise(ranks))
+        backwards += any(b < a for a, b in itertools.pairwise(ranks))
         reopened += "closedwon" in values[:-1]
     assert skipped > 5 and backwards >= 1 and reopened >= 1
 

@@ -46,10 +46,10 @@ def test_batch_read_207_through_the_client(small, small_server):
 
 
 def test_batch_read_limits_and_bad_bodies(tiny_server):
-    over = call(tiny_server, "POST", "/crm/v3/objects/deals/batch/read", {"inputs": [{"id": str(i)} for i in range(101)]})
+    path = "/crm/v3/objects/deals/batch/read"
+    over = call(tiny_server, "POST", path, {"inputs": [{"id": str(i)} for i in range(101)]})
     assert over.status == 400 and over.json["category"] == "VALIDATION_ERROR"
-    assert call(tiny_server, "POST", "/crm/v3/objects/deals/batch/read", {"inputs": [{"id": str(i)} for i in range(100)]}
-                ).status == 207
+    assert call(tiny_server, "POST", path, {"inputs": [{"id": str(i)} for i in range(100)]}).status == 207
     assert call(tiny_server, "POST", "/crm/v3/objects/deals/batch/read", {"ids": ["1"]}).status == 400
     broken = call(tiny_server, "POST", "/crm/v3/objects/deals/batch/read", raw_body=b'{"inputs": [')
     assert broken.status == 400 and broken.json["category"] == "VALIDATION_ERROR"
@@ -84,7 +84,8 @@ def test_v4_batch_leaves_out_ids_without_associations(tiny_server):
 def test_v4_batch_through_the_client(small, small_server):
     deals = [d for d in small.objects["deals"] if not d["archived"]][:100]
     hs = HubSpot(access_token=TOKEN, host=small_server.url)
-    batch = hs.crm.associations.v4.batch_api.get_page("deals", "companies", {"inputs": [{"id": d["id"]} for d in deals]})
+    inputs = {"inputs": [{"id": d["id"]} for d in deals]}
+    batch = hs.crm.associations.v4.batch_api.get_page("deals", "companies", inputs)
     expected = {d["id"]: [c["id"] for c in d["_companies"]] for d in deals if d["_companies"]}
     got = {r._from.id: [t.to_object_id for t in r.to] for r in batch.results}
     assert got == expected

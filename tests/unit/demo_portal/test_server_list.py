@@ -84,7 +84,7 @@ def test_limits(small_server):
 def test_real_client_get_all_with_history_pages_at_50(small, small_server):
     deals = client(small_server).crm.deals.get_all(properties_with_history=["dealstage"])
     assert len(deals) == len(live(small, "deals"))
-    for deal, record in zip(deals, live(small, "deals")):
+    for deal, record in zip(deals, live(small, "deals"), strict=True):
         history = deal.properties_with_history["dealstage"]
         assert [h.value for h in history] == [h["value"] for h in record["_history"]["dealstage"]]
         assert deal.properties["dealstage"] == history[0].value

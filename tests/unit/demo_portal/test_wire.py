@@ -6,8 +6,7 @@ import datetime as dt
 
 import pytest
 
-from pipelines.demo_portal import PortalData, make_record
-from pipelines.demo_portal import wire
+from pipelines.demo_portal import PortalData, make_record, wire
 
 
 def test_list_parameters_accept_repeated_and_comma_separated_forms():

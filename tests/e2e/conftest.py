@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture
+def clean_env(tmp_path):
+    """The environment a user's shell would have: the venv's tools, no HubSpot or salesmetrics settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HUBSPOT_", "SALESMETRICS_"))}
+    env.update(
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        DAGSTER_HOME=str(tmp_path / "dagster_home"),
+        DAGSTER_DISABLE_TELEMETRY="1",
+        DO_NOT_TRACK="1",
+        PYTHONUNBUFFERED="1",
+    )
+    (tmp_path / "dagster_home").mkdir()
+    (tmp_path / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    return env

@@ -1,0 +1,93 @@
+"""The `salesmetrics` command as a user runs it: a subprocess in a temporary directory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from pipelines.demo_portal import DemoPortalServer, generate_portal
+from tests.e2e.conftest import BIN
+
+pytestmark = pytest.mark.e2e
+SECRET = "pat-na1-very-secret-token"
+
+
+def salesmetrics(args, env, cwd, timeout=300):
+    return subprocess.run([str(BIN / "salesmetrics"), *args], env=env, cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_demo_prints_kpis_and_leaves_the_marts(tmp_path, clean_env):
+    proc = salesmetrics(["demo"], clean_env, tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Sales KPIs" in proc.stdout and "win rate" in proc.stdout and "HTTP requests to the portal" in proc.stdout
+    con = duckdb.connect(str(tmp_path / "data" / "demo.duckdb"), read_only=True)
+    marts = {r[0] for r in con.execute("select table_name from information_schema.tables where table_schema='marts'")
+             .fetchall()}
+    assert {"arr_by_account_month", "arr_monthly", "churn_monthly", "sales_kpis_monthly"} <= marts
+    assert con.execute("select count(*) from marts.arr_monthly where arr > 0").fetchone()[0] > 6
+    con.close()
+    bi = duckdb.connect(str(tmp_path / "data" / "demo.bi.duckdb"), read_only=True)
+    assert bi.execute("select count(*) from marts.sales_kpis_monthly").fetchone()[0] > 0
+    bi.close()
+
+
+def test_run_against_any_hubspot_compatible_server(tmp_path, clean_env):
+    portal = generate_portal(seed=11, size="small", end_date=dt.date(2026, 10, 31))
+    with DemoPortalServer(portal, token=SECRET) as server:
+        env = {**clean_env, "HUBSPOT_BASE_URL": server.url, "HUBSPOT_ACCESS_TOKEN": SECRET,
+               "SALESMETRICS_DB": str(tmp_path / "w.duckdb"), "SALESMETRICS_AS_OF": "2026-10-31"}
+        proc = salesmetrics(["run"], env, tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert SECRET not in proc.stdout + proc.stderr
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    assert con.execute("select max(month) from marts.arr_monthly").fetchone()[0] == dt.date(2026, 10, 1)
+    con.close()
+
+
+@pytest.mark.parametrize(
+    "case, env_extra, expected",
+    [
+        ("missing-token", {}, "HUBSPOT_ACCESS_TOKEN is not set"),
+        ("bad-as-of", {"SALESMETRICS_AS_OF": "2024-02-30", "HUBSPOT_ACCESS_TOKEN": SECRET},
+         "SALESMETRICS_AS_OF must be a date"),
+        ("bad-timezone", {"SALESMETRICS_TIMEZONE": "Europe/Atlantis", "HUBSPOT_ACCESS_TOKEN": SECRET},
+         "SALESMETRICS_TIMEZONE 'Europe/Atlantis' is not a known IANA time zone"),
+        ("unreachable", {"HUBSPOT_ACCESS_TOKEN": SECRET, "HUBSPOT_BASE_URL": "http://127.0.0.1:9"},
+         "Cannot reach HubSpot at http://127.0.0.1:9"),
+    ],
+)
+def test_expected_errors_are_one_clear_line(tmp_path, clean_env, case, env_extra, expected):
+    proc = salesmetrics(["run"], {**clean_env, **env_extra}, tmp_path)
+    assert proc.returncode != 0
+    assert expected in proc.stderr
+    assert "Traceback" not in proc.stderr and SECRET not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("case", ["401", "403"])
+def test_hubspot_refusals_are_clear(tmp_path, clean_env, case):
+    portal = generate_portal(seed=1, size="small", end_date=dt.date(2026, 10, 31))
+    kwargs = {"token": "another-token"} if case == "401" else {"token": SECRET, "denied_scopes": {"sales-email-read"}}
+    with DemoPortalServer(portal, **kwargs) as server:
+        env = {**clean_env, "HUBSPOT_BASE_URL": server.url, "HUBSPOT_ACCESS_TOKEN": SECRET}
+        proc = salesmetrics(["sync"], env, tmp_path)
+    assert proc.returncode == 3
+    assert ("rejected the access token" if case == "401" else "lacks the scope sales-email-read") in proc.stderr
+    assert "Traceback" not in proc.stderr and SECRET not in proc.stdout + proc.stderr
+
+
+def test_a_locked_warehouse_is_a_clear_error(tmp_path, clean_env):
+    db = tmp_path / "w.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(db)!r}); "
+                               "print('ready', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        proc = salesmetrics(["build"], {**clean_env, "SALESMETRICS_DB": str(db)}, tmp_path)
+    finally:
+        holder.kill()
+    assert proc.returncode == 5
+    assert "is locked by another process" in proc.stderr and "Traceback" not in proc.stderr
