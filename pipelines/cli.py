@@ -6,10 +6,11 @@ clear line and exit non-zero, without a traceback and without the token.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -19,14 +20,19 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from pipelines import transform
-from pipelines.errors import SalesmetricsError
+from pipelines.errors import ConfigError, SalesmetricsError
 from pipelines.hubspot.client import HubSpotClient
 from pipelines.report import print_summary
-from pipelines.settings import Settings
-from pipelines.sync import ObjectSyncResult, new_sync_id, sync_portal
+from pipelines.settings import Secret, Settings
+from pipelines.sync import DEFAULT_WORKERS, ObjectSyncResult, new_sync_id, sync_portal
 from pipelines.warehouse.store import Warehouse
 
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True, help=__doc__)
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="HubSpot -> validated DuckDB warehouse -> dbt sales-metric marts.",
+)
 console = Console()
 err = Console(stderr=True)
 
@@ -37,65 +43,117 @@ AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Compute marts as o
 Tz = Annotated[Optional[str], typer.Option("--timezone", help="Reporting time zone. Env: SALESMETRICS_TIMEZONE")]
 Db = Annotated[Optional[Path], typer.Option("--db", help="Warehouse file. Env: SALESMETRICS_DB")]
 Full = Annotated[bool, typer.Option("--full", help="Ignore stored cursors and re-read everything.")]
+Config = Annotated[Optional[Path], typer.Option("--config", help="Configuration file. Env: SALESMETRICS_CONFIG")]
+Workers = Annotated[int, typer.Option("--workers", help="Objects read concurrently (the rate limit bounds requests).")]
 
 
 def _settings(**overrides: object) -> Settings:
     return Settings.from_env(**{k: v for k, v in overrides.items() if v is not None})
 
 
-def _sync(settings: Settings, full: bool) -> list[ObjectSyncResult]:
-    client = HubSpotClient(settings.require_token(), settings.base_url)
-    with Warehouse(settings.db_path) as warehouse, Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True
-    ) as bar:
-        task = bar.add_task("syncing", total=None)
-        read = {"n": 0}
+class SyncProgress:
+    """Live progress on the terminal: a line per object with records read, requests and request rate."""
 
-        def progress(obj: str, n: int) -> None:
-            read["n"] += n
-            bar.update(task, description=f"syncing {obj}: {read['n']:,} records, {client.request_count:,} requests")
+    def __init__(self, client: HubSpotClient):
+        self.client = client
+        self.bar = Progress(
+            SpinnerColumn(), TextColumn("{task.description:<22}"), TextColumn("{task.fields[records]:>10,} records"),
+            TextColumn("{task.fields[requests]:>7,} requests"), TextColumn("{task.fields[rate]:>6.1f} req/s"),
+            TimeElapsedColumn(), console=err, transient=True,
+        )
+        self.tasks: dict[str, int] = {}
+        self.started = time.perf_counter()
 
-        results = sync_portal(client, warehouse, new_sync_id(), full=full, progress=progress)
-    _print_sync(results)
+    def __enter__(self) -> "SyncProgress":
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(*exc)
+
+    def __call__(self, obj: str, n: int) -> None:
+        if obj not in self.tasks:
+            self.tasks[obj] = self.bar.add_task(obj, total=None, records=0, requests=0, rate=0.0)
+        task = self.tasks[obj]
+        records = self.bar.tasks[task].fields["records"] + n
+        requests = sum(v for k, v in self.client.requests.items() if k.split(" ")[-1].startswith(obj[:-1]))
+        elapsed = max(time.perf_counter() - self.started, 1e-6)
+        self.bar.update(task, records=records, requests=requests, rate=self.client.request_count / elapsed)
+
+
+def _sync(settings: Settings, full: bool = False, window: tuple[datetime, datetime] | None = None,
+          workers: int = DEFAULT_WORKERS) -> list[ObjectSyncResult]:
+    client = settings.client()
+    with Warehouse(settings.db_path) as warehouse, SyncProgress(client) as progress:
+        results = sync_portal(client, warehouse, new_sync_id(), full=full, window=window,
+                              objects=settings.crm_objects(), progress=progress, workers=workers)
+    _print_sync(results, client)
     return results
 
 
-def _print_sync(results: list[ObjectSyncResult]) -> None:
+def _print_sync(results: list[ObjectSyncResult], client: HubSpotClient | None = None) -> None:
     table = Table(title="Sync")
     for header in ("object", "mode", "read", "loaded", "quarantined", "requests", "seconds"):
-        table.add_column(header, justify="right" if header not in ("object", "mode") else "left")
+        table.add_column(header, justify="left" if header in ("object", "mode") else "right", no_wrap=True)
     for r in results:
         table.add_row(r.object, r.mode, f"{r.records_read:,}", f"{r.records_loaded:,}", f"{r.records_quarantined:,}",
                       f"{r.requests:,}", f"{r.seconds:.1f}")
     console.print(table)
+    quarantined = sum(r.records_quarantined for r in results)
+    if quarantined:
+        console.print(f"{quarantined:,} records quarantined with their reasons: see table raw.quarantine")
 
 
 def _build(settings: Settings) -> None:
     with console.status("dbt build"):
         output = transform.build(settings)
-    done = [line for line in output.splitlines() if "Done. PASS=" in line]
-    console.print(done[-1].strip() if done else "dbt build finished")
+    done = [line.split("Done. ", 1)[1] for line in output.splitlines() if "Done. PASS=" in line]
+    console.print(f"dbt build: {done[-1].strip()}" if done else "dbt build finished")
 
 
 @app.command()
-def sync(full: Full = False, db: Db = None) -> None:
+def sync(full: Full = False, db: Db = None, config: Config = None, workers: Workers = DEFAULT_WORKERS) -> None:
     """Read HubSpot into the raw layer (incremental after the first sync)."""
-    _sync(_settings(db_path=db), full)
+    _sync(_settings(db_path=db, config_path=config), full, workers=workers)
 
 
 @app.command()
-def build(as_of: AsOf = None, timezone: Tz = None, db: Db = None) -> None:
+def backfill(
+    start: Annotated[str, typer.Option("--start", help="First day of the window (YYYY-MM-DD, UTC), inclusive.")],
+    end: Annotated[str, typer.Option("--end", help="Day after the window (YYYY-MM-DD, UTC), exclusive.")],
+    db: Db = None,
+    config: Config = None,
+    workers: Workers = DEFAULT_WORKERS,
+) -> None:
+    """Re-read records modified in [start, end); safe beside the daily sync (upsert, newest wins)."""
+    settings = _settings(db_path=db, config_path=config)
+    window = (_day(start, "--start"), _day(end, "--end"))
+    if window[1] <= window[0]:
+        raise ConfigError(f"--end ({end}) must be after --start ({start}): the window is [start, end).")
+    _sync(settings, window=window, workers=workers)
+
+
+@app.command()
+def build(as_of: AsOf = None, timezone: Tz = None, db: Db = None, config: Config = None) -> None:
     """Run `dbt build` (models, unit tests, data tests) and publish the marts for BI."""
-    _build(_settings(as_of=as_of, timezone=timezone, db_path=db))
+    _build(_settings(as_of=as_of, timezone=timezone, db_path=db, config_path=config))
 
 
 @app.command()
-def run(full: Full = False, as_of: AsOf = None, timezone: Tz = None, db: Db = None) -> None:
+def run(full: Full = False, as_of: AsOf = None, timezone: Tz = None, db: Db = None, config: Config = None,
+        workers: Workers = DEFAULT_WORKERS) -> None:
     """Sync, then build."""
-    settings = _settings(as_of=as_of, timezone=timezone, db_path=db)
-    _sync(settings, full)
+    settings = _settings(as_of=as_of, timezone=timezone, db_path=db, config_path=config)
+    _sync(settings, full, workers=workers)
     _build(settings)
     print_summary(settings.db_path, console)
+
+
+def _day(text: str, flag: str) -> datetime:
+    try:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time())
+    except ValueError:
+        raise ConfigError(f"{flag} must be a date as YYYY-MM-DD (got {text!r}).") from None
 
 
 @app.command()
@@ -105,23 +163,20 @@ def demo(
     db: Annotated[Path, typer.Option(help="Warehouse file.")] = DEMO_DB,
     as_of: AsOf = None,
     timezone: Tz = None,
+    config: Config = None,
 ) -> None:
     """Run the whole pipeline on the built-in demo portal (no HubSpot account needed)."""
-    from pipelines.demo_portal import DemoPortalServer, generate_portal
+    from pipelines.demo_portal import SIZES, DemoPortalServer, generate_portal
 
     started = time.perf_counter()
-    settings = _settings(as_of=as_of, timezone=timezone, db_path=db)
+    settings = _settings(as_of=as_of, timezone=timezone, db_path=db, config_path=config)
+    if size not in SIZES:
+        raise ConfigError(f"--size must be one of {', '.join(SIZES)} (got {size!r}).")
     portal = generate_portal(seed=seed, size=size, end_date=settings.as_of)
     with DemoPortalServer(portal, token=DEMO_TOKEN) as server:
         console.print(f"demo portal ({size}, seed {seed}) serving at {server.url}")
-        demo_settings = Settings(
-            access_token=None, base_url=server.url, db_path=settings.db_path, as_of=settings.as_of,
-            timezone=settings.timezone, quotas_path=settings.quotas_path,
-        )
-        client = HubSpotClient(DEMO_TOKEN, server.url)
-        with Warehouse(demo_settings.db_path) as warehouse:
-            results = sync_portal(client, warehouse, new_sync_id(), full=False)
-        _print_sync(results)
+        demo_settings = dataclasses.replace(settings, access_token=Secret(DEMO_TOKEN), base_url=server.url)
+        _sync(demo_settings)
         requests = server.request_count
     _build(demo_settings)
     print_summary(demo_settings.db_path, console)

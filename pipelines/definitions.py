@@ -2,13 +2,15 @@
 
 import dagster as dg
 
+from pipelines.config import load_config
+
 from pipelines.assets.dbt import salesmetrics_dbt_models
 from pipelines.assets.hubspot import hubspot_assets
 from pipelines.resources import build_resources
 from pipelines.schedules import daily_sync_job, daily_sync_schedule
 
 defs = dg.Definitions(
-    assets=[*hubspot_assets, salesmetrics_dbt_models],
+    assets=[*hubspot_assets(load_config().deals.property_mapping.model_dump()), salesmetrics_dbt_models],
     jobs=[daily_sync_job],
     schedules=[daily_sync_schedule],
     resources=build_resources(),

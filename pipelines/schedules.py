@@ -1,16 +1,11 @@
-"""The daily sync: every HubSpot object, then the dbt models, once a day."""
+"""The daily sync: yesterday's changes of every HubSpot object, then the dbt models."""
 
 import dagster as dg
 
 daily_sync_job = dg.define_asset_job(
     "hubspot_daily_sync",
     selection=dg.AssetSelection.all(),
-    description="Incremental HubSpot sync, then dbt build of every model and test.",
+    description="Records modified on the partition's day (plus an overlap), then dbt build of every model and test.",
 )
 
-daily_sync_schedule = dg.ScheduleDefinition(
-    name="hubspot_daily_sync_schedule",
-    job=daily_sync_job,
-    cron_schedule="0 6 * * *",
-    execution_timezone="UTC",
-)
+daily_sync_schedule = dg.build_schedule_from_partitioned_job(daily_sync_job, hour_of_day=6)

@@ -13,8 +13,10 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pipelines.config import SalesmetricsConfig, load_config
 from pipelines.errors import ConfigError
-from pipelines.hubspot.client import DEFAULT_BASE_URL
+from pipelines.hubspot.client import DEFAULT_BASE_URL, HubSpotClient
+from pipelines.hubspot.rate_limits import Budgets, RateLimiters
 
 DEFAULT_DB = Path("data/salesmetrics.duckdb")
 
@@ -41,23 +43,31 @@ class Settings:
     as_of: date
     timezone: str
     quotas_path: Path | None
+    config: SalesmetricsConfig = SalesmetricsConfig()
+    tier: str = "starter"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> "Settings":
-        """Read and check every setting. `overrides` (from CLI flags) win over the environment."""
+        """Read and check every setting and the configuration file.
+
+        Precedence: `overrides` (CLI flags) > environment variables > `salesmetrics.yml` > defaults.
+        """
         env = dict(os.environ if env is None else env)
-        timezone = str(overrides.get("timezone") or env.get("SALESMETRICS_TIMEZONE") or "UTC")
+        config = load_config(overrides.get("config_path") or env.get("SALESMETRICS_CONFIG"))
+        timezone = str(overrides.get("timezone") or env.get("SALESMETRICS_TIMEZONE") or config.reporting.timezone)
         check_timezone(timezone)
-        as_of_text = overrides.get("as_of") or env.get("SALESMETRICS_AS_OF")
+        as_of_text = overrides.get("as_of") or env.get("SALESMETRICS_AS_OF") or config.reporting.as_of
         as_of = parse_as_of(str(as_of_text)) if as_of_text else datetime.now(ZoneInfo(timezone)).date()
         base_url = str(overrides.get("base_url") or env.get("HUBSPOT_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         if not base_url.startswith(("http://", "https://")):
             raise ConfigError(f"HUBSPOT_BASE_URL must start with http:// or https:// (got {base_url!r}).")
         token = overrides.get("access_token") or env.get("HUBSPOT_ACCESS_TOKEN")
-        quotas = overrides.get("quotas_path") or env.get("SALESMETRICS_QUOTAS")
+        quotas = overrides.get("quotas_path") or env.get("SALESMETRICS_QUOTAS") or config.quotas.file
         if quotas and not Path(str(quotas)).is_file():
             raise ConfigError(f"SALESMETRICS_QUOTAS points at {quotas}, which is not a file. Give the path of the quota CSV.")
         db = overrides.get("db_path") or env.get("SALESMETRICS_DB") or DEFAULT_DB
+        tier = str(overrides.get("tier") or env.get("HUBSPOT_TIER") or "starter")
+        Budgets.for_tier(tier)  # a bad tier stops here, before any work
         return cls(
             access_token=Secret(str(token)) if token else None,
             base_url=base_url,
@@ -65,6 +75,8 @@ class Settings:
             as_of=as_of,
             timezone=timezone,
             quotas_path=Path(str(quotas)) if quotas else None,
+            config=config,
+            tier=tier,
         )
 
     def require_token(self) -> str:
@@ -75,8 +87,23 @@ class Settings:
             )
         return self.access_token.value
 
-    def dbt_vars(self) -> dict[str, str]:
-        return {"as_of_date": self.as_of.isoformat(), "reporting_timezone": self.timezone}
+    def client(self, **kwargs: object) -> HubSpotClient:
+        """A HubSpot client with this portal's token, address and rate budgets."""
+        return HubSpotClient(
+            self.require_token(), self.base_url, limiters=RateLimiters(Budgets.for_tier(self.tier)), **kwargs
+        )
+
+    def crm_objects(self):
+        from pipelines.sync import crm_objects
+
+        return crm_objects(self.config.deals.property_mapping.model_dump())
+
+    def dbt_vars(self) -> dict[str, object]:
+        return {
+            "as_of_date": self.as_of.isoformat(),
+            "reporting_timezone": self.timezone,
+            "default_contract_term_months": self.config.deals.default_contract_term_months,
+        }
 
 
 def parse_as_of(text: str) -> date:

@@ -1,12 +1,15 @@
 """One sync of a HubSpot portal into the raw layer: extract -> flatten -> validate -> load.
 
-This is the only implementation of a sync: the CLI calls `sync_portal`, and each Dagster asset
-calls the `sync_*` function of its object. Plain functions, no Dagster imports.
+This is the only implementation of a sync: the CLI calls `sync_portal` (or `backfill_portal`),
+and each Dagster asset calls the `sync_*` function of its object. Plain functions, no Dagster.
 
-Incremental by default: the first sync of an object lists everything; later syncs search for
-records modified since the stored cursor minus an overlap (search indexing lags, records change
-mid-sync), and upsert by id so the overlap costs requests, never correctness. Archived records are
-listed on every sync (they vanish from search and from the normal listing).
+Three ways to read a CRM object, all upserting by id so that any overlap costs requests, never
+correctness:
+- full: the first sync lists everything;
+- incremental: later syncs search for records modified since the stored cursor minus an overlap
+  (search indexing lags, records change mid-sync);
+- window: a backfill re-reads records modified in [start, end) and leaves the cursor alone.
+Archived records vanish from search and from the normal listing, so they are listed on every sync.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable
@@ -28,7 +32,7 @@ from pipelines.hubspot.flatten import (
     pipeline_stages_frame,
     stage_history_frame,
 )
-from pipelines.hubspot.objects import CRM_OBJECTS, DEALS, CrmObject
+from pipelines.hubspot.objects import CRM_OBJECTS, CrmObject
 from pipelines.validate import validate_frame
 from pipelines.warehouse.store import Batch, ChildRows, Warehouse, quarantine_frame
 from schemas import SCHEMAS, RawDealCompanies, RawDealStageHistory, deals_schema
@@ -37,7 +41,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_OVERLAP = timedelta(hours=1)
 WRITE_BATCH_RECORDS = 5_000
+DEFAULT_WORKERS = 4
 Progress = Callable[[str, int], None]  # (object name, records just read)
+Window = tuple[datetime, datetime]  # [start, end), naive UTC
 
 
 @dataclass
@@ -64,24 +70,28 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def epoch_ms(moment: datetime) -> int:
+    return int(moment.replace(tzinfo=timezone.utc).timestamp() * 1000)
+
+
 class _ObjectRun:
-    """Bookkeeping shared by every object's sync: counts, requests, timing, the sync_log row."""
+    """Bookkeeping of one object's sync: counts, requests, timing, the sync_log row."""
 
     def __init__(self, client: HubSpotClient, warehouse: Warehouse, name: str, mode: str, sync_id: str):
         self.client, self.warehouse, self.sync_id = client, warehouse, sync_id
         self.result = ObjectSyncResult(object=name, mode=mode)
         self.started = utcnow()
         self._t0 = time.perf_counter()
-        self._requests0 = client.request_count
+        self._endpoints = {name}
 
     def write(self, batch: Batch, records: list[dict[str, Any]], quarantined: int) -> None:
         self.result.records_read += len(records)
         self.result.records_quarantined += quarantined
         self.result.records_loaded += self.warehouse.write_batch(batch, self.sync_id, utcnow())
 
-    def finish(self) -> ObjectSyncResult:
+    def finish(self, requests: int) -> ObjectSyncResult:
         r = self.result
-        r.requests = self.client.request_count - self._requests0
+        r.requests = requests
         r.seconds = time.perf_counter() - self._t0
         self.warehouse.log_sync(
             {
@@ -101,11 +111,17 @@ class _ObjectRun:
         return r
 
 
+def _requests_for(client: HubSpotClient, *object_types: str) -> int:
+    """Requests the client made for these object types (endpoint names end with the object type)."""
+    return sum(n for endpoint, n in client.requests.items() if endpoint.split(" ")[-1] in object_types)
+
+
 # -- reference objects (read whole every time) ------------------------------------------------
 
 
 def sync_deal_pipelines(client: HubSpotClient, warehouse: Warehouse, sync_id: str) -> ObjectSyncResult:
     run = _ObjectRun(client, warehouse, "deal_pipeline_stages", "full", sync_id)
+    before = client.request_count
     pipelines = client.deal_pipelines()
     frame, failures = pipeline_stages_frame(pipelines)
     checked = validate_frame(frame, SCHEMAS["deal_pipeline_stages"], failures)
@@ -118,26 +134,37 @@ def sync_deal_pipelines(client: HubSpotClient, warehouse: Warehouse, sync_id: st
         replace_all=True,
     )
     run.write(batch, records, checked.rejected_rows)
-    return run.finish()
+    return run.finish(client.request_count - before)
 
 
 def sync_owners(client: HubSpotClient, warehouse: Warehouse, sync_id: str) -> ObjectSyncResult:
     """Active and deactivated owners: deals keep pointing at reps who left."""
     run = _ObjectRun(client, warehouse, "owners", "full", sync_id)
+    before = client.request_count
     owners = client.owners(archived=False) + client.owners(archived=True)
     frame, failures = owners_frame(owners)
     checked = validate_frame(frame, SCHEMAS["owners"], failures)
     batch = Batch(
-        "owners",
-        checked.valid,
-        quarantine=quarantine_frame("owners", checked.rejected, owners),
-        replace_all=True,
+        "owners", checked.valid, quarantine=quarantine_frame("owners", checked.rejected, owners), replace_all=True
     )
     run.write(batch, owners, checked.rejected_rows)
-    return run.finish()
+    return run.finish(client.request_count - before)
 
 
-# -- CRM objects (incremental) ------------------------------------------------------------------
+def sync_call_dispositions(client: HubSpotClient, warehouse: Warehouse, sync_id: str) -> ObjectSyncResult:
+    """The portal's call outcomes (GUID -> label); a portal without the endpoint keeps the standard six."""
+    run = _ObjectRun(client, warehouse, "call_dispositions", "full", sync_id)
+    before = client.request_count
+    dispositions = client.call_dispositions() or []
+    rows = pd.DataFrame(
+        [{"id": str(d.get("id")), "label": d.get("label")} for d in dispositions if d.get("id")],
+        columns=["id", "label"],
+    ).astype("str")
+    run.write(Batch("call_dispositions", rows, replace_all=True), dispositions, 0)
+    return run.finish(client.request_count - before)
+
+
+# -- CRM objects ----------------------------------------------------------------------------------
 
 
 def sync_crm_object(
@@ -147,63 +174,64 @@ def sync_crm_object(
     sync_id: str,
     *,
     full: bool = False,
+    window: Window | None = None,
     overlap: timedelta = DEFAULT_OVERLAP,
     progress: Progress | None = None,
 ) -> ObjectSyncResult:
-    """Sync one CRM object: changed (or all) live records, then the archived ones."""
+    """Sync one CRM object: the changed (or all, or windowed) live records, then archived ones."""
     started = utcnow()
-    previous = None if full else warehouse.cursor(obj.name)
-    mode = "incremental" if previous is not None else "full"
+    is_deals = obj.name == "deals"
+    previous = None if (full or window) else warehouse.cursor(obj.name)
+    mode = "backfill" if window else ("incremental" if previous is not None else "full")
     run = _ObjectRun(client, warehouse, obj.name, mode, sync_id)
-    schema = deals_schema(warehouse.known_stage_ids()) if obj is DEALS else SCHEMAS[obj.name]
-    properties = list(obj.properties)
+    before = _requests_for(client, obj.api_path, "deals->companies" if is_deals else obj.api_path)
+    schema = deals_schema(warehouse.known_stage_ids()) if is_deals else SCHEMAS[obj.name]
+    properties = obj.api_properties
+    associations = ("companies",) if obj.company_associations else ()
 
-    if previous is None:
+    if mode == "full":
         pages: Iterable[list[dict[str, Any]]] = client.list_pages(
-            obj.api_path,
-            properties,
-            obj.scope,
-            history=obj.history_properties,
-            associations=("companies",) if obj.company_associations else (),
+            obj.api_path, properties, obj.scope, history=obj.history_properties, associations=associations
         )
     else:
-        since = previous - overlap
-        since_ms = int(since.replace(tzinfo=timezone.utc).timestamp() * 1000)
-        pages = client.search_modified_since(obj.api_path, properties, obj.scope, obj.cursor_property, since_ms)
-        if obj is DEALS:
-            pages = (_complete_deals(client, page, properties) for page in pages)
+        since, until = window if window else (previous - overlap, None)
+        pages = client.search_modified(
+            obj.api_path, properties, obj.scope, obj.cursor_property, epoch_ms(since),
+            epoch_ms(until) if until else None,
+        )
+        if is_deals:
+            pages = (_complete_deals(client, obj, page) for page in pages)
 
     newest_seen: datetime | None = None
     for records in _batched(pages, progress, obj.name):
         newest_seen = max(filter(None, [newest_seen, _newest_modified(records, obj)]), default=None)
         _load_page(run, obj, schema, records)
 
-    # Archived records only ever appear in the archived listing; it is read whole every sync.
     # Read like the live listing (history, associations) so an archived deal has the same rows
-    # whether the first sync saw it live or archived.
+    # whether a sync saw it live first or only archived.
     archived = client.list_pages(
-        obj.api_path,
-        properties,
-        obj.scope,
-        archived=True,
-        history=obj.history_properties,
-        associations=("companies",) if obj.company_associations else (),
+        obj.api_path, properties, obj.scope, archived=True, history=obj.history_properties, associations=associations
     )
+    if window:
+        archived = ([r for r in page if _updated_in(r, window)] for page in archived)
     for records in _batched(archived, progress, obj.name):
         _load_page(run, obj, schema, records)
 
-    # The cursor never passes the moment this sync started: a record changed while we were
-    # listing is read again next time (the overlap covers search's indexing lag on top).
-    cursor = min(filter(None, [newest_seen, started]))
-    if previous is not None:
-        cursor = max(cursor, previous)
-    merged_children = ("deal_stage_history", "deal_companies") if obj is DEALS else ()
+    cursor = None
+    if not window:
+        # The cursor never passes the moment this sync started: a record changed while we were
+        # listing is read again next time (the overlap covers search's indexing lag on top).
+        cursor = min(filter(None, [newest_seen, started]))
+        if previous is not None:
+            cursor = max(cursor, previous)
+    merged_children = ("deal_stage_history", "deal_companies") if is_deals else ()
     drop_merged = merged_children if "hs_merged_object_ids" in obj.properties else None
     warehouse.write_batch(
         Batch(obj.name, _empty(obj), cursor=cursor, drop_merged_from=drop_merged), sync_id, utcnow()
     )
     run.result.cursor = cursor
-    return run.finish()
+    after = _requests_for(client, obj.api_path, "deals->companies" if is_deals else obj.api_path)
+    return run.finish(after - before)
 
 
 def _batched(
@@ -222,12 +250,12 @@ def _batched(
         yield buffer
 
 
-def _complete_deals(client: HubSpotClient, page: list[dict[str, Any]], properties: list[str]) -> list[dict[str, Any]]:
+def _complete_deals(client: HubSpotClient, obj: CrmObject, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Search returns no history and no associations: re-read the page's deals in batches with
     their stage history, and attach their companies in the inline v3 shape."""
     ids = [r["id"] for r in page if r.get("id")]
-    records = client.batch_read(DEALS.api_path, ids, properties, DEALS.scope, history=DEALS.history_properties)
-    companies = client.deal_companies(ids, DEALS.scope)
+    records = client.batch_read(obj.api_path, ids, obj.api_properties, obj.scope, history=obj.history_properties)
+    companies = client.deal_companies(ids, obj.scope)
     for record in records:
         results = []
         for company_id, is_primary in companies.get(str(record["id"]), {}).items():
@@ -242,7 +270,7 @@ def _load_page(run: _ObjectRun, obj: CrmObject, schema: Any, records: list[dict[
     frame, failures = flatten_records(obj, records)
     checked = validate_frame(frame, schema, failures)
     child_rows: list[ChildRows] = []
-    if obj is DEALS:
+    if obj.name == "deals":
         valid_records = [records[i] for i in checked.valid.index]
         history = RawDealStageHistory.validate(stage_history_frame(valid_records))
         companies = RawDealCompanies.validate(deal_companies_frame(valid_records))
@@ -251,10 +279,7 @@ def _load_page(run: _ObjectRun, obj: CrmObject, schema: Any, records: list[dict[
             ChildRows("deal_companies", "deal_id", companies),
         ]
     batch = Batch(
-        obj.name,
-        checked.valid,
-        children=child_rows,
-        quarantine=quarantine_frame(obj.name, checked.rejected, records),
+        obj.name, checked.valid, children=child_rows, quarantine=quarantine_frame(obj.name, checked.rejected, records)
     )
     run.write(batch, records, checked.rejected_rows)
 
@@ -269,9 +294,29 @@ def _newest_modified(records: list[dict[str, Any]], obj: CrmObject) -> datetime 
     return values.max().tz_localize(None).to_pydatetime() if len(values) else None
 
 
+def _updated_in(record: dict[str, Any], window: Window) -> bool:
+    stamp = pd.to_datetime(record.get("updatedAt"), utc=True, errors="coerce")
+    return bool(pd.notna(stamp) and window[0] <= stamp.tz_localize(None) < window[1])
+
+
 def _empty(obj: CrmObject) -> pd.DataFrame:
     frame, _ = flatten_records(obj, [])
     return frame
+
+
+def crm_objects(property_mapping: dict[str, str] | None = None) -> tuple[CrmObject, ...]:
+    """The CRM objects to sync, with deals reading the analyst's mapped properties."""
+    mapping = {k: v for k, v in (property_mapping or {}).items() if k != v}
+    return tuple(o.with_property_sources(mapping) if o.name == "deals" and mapping else o for o in CRM_OBJECTS)
+
+
+def sync_reference(client: HubSpotClient, warehouse: Warehouse, sync_id: str) -> list[ObjectSyncResult]:
+    """Pipelines first (deals are checked against their stages), owners, call dispositions."""
+    return [
+        sync_deal_pipelines(client, warehouse, sync_id),
+        sync_owners(client, warehouse, sync_id),
+        sync_call_dispositions(client, warehouse, sync_id),
+    ]
 
 
 def sync_portal(
@@ -280,12 +325,23 @@ def sync_portal(
     sync_id: str | None = None,
     *,
     full: bool = False,
+    window: Window | None = None,
     objects: Iterable[CrmObject] = CRM_OBJECTS,
     progress: Progress | None = None,
+    workers: int = DEFAULT_WORKERS,
 ) -> list[ObjectSyncResult]:
-    """Sync the whole portal: pipelines and owners first (deals are checked against the stages)."""
+    """Sync the whole portal. Independent objects are read concurrently: the shared rate limiters,
+    not the number of threads, bound the request rate; writes to DuckDB take turns."""
     sync_id = sync_id or new_sync_id()
-    results = [sync_deal_pipelines(client, warehouse, sync_id), sync_owners(client, warehouse, sync_id)]
-    for obj in objects:
-        results.append(sync_crm_object(client, warehouse, obj, sync_id, full=full, progress=progress))
-    return results
+    results = sync_reference(client, warehouse, sync_id)
+    objects = list(objects)
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sync") as pool:
+        futures = [
+            pool.submit(sync_crm_object, client, warehouse, obj, sync_id, full=full, window=window, progress=progress)
+            for obj in objects
+        ]
+        errors = [f.exception() for f in futures]
+    for error in errors:
+        if error is not None:
+            raise error
+    return results + [f.result() for f in futures]

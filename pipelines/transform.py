@@ -16,6 +16,7 @@ import duckdb
 
 from pipelines.errors import TransformError
 from pipelines.settings import Settings
+from pipelines.warehouse.config_tables import write_config_tables
 from pipelines.warehouse.store import Warehouse, connect
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -29,6 +30,7 @@ def dbt_env(db_path: Path) -> dict[str, str]:
         "SALESMETRICS_DB": str(Path(db_path).resolve()),
         "DO_NOT_TRACK": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_USE_COLORS": "false",
     }
 
 
@@ -49,12 +51,21 @@ def run_dbt(args: list[str], db_path: Path, capture: bool = True) -> str:
     return output
 
 
+def prepare_build(settings: Settings) -> list[str]:
+    """Everything dbt needs besides the data; returns the `dbt build` arguments.
+
+    Opening the warehouse fails early with a clear message if another process holds the file, and
+    creates the raw layer (dbt's sources and unit tests read its tables even before a first sync);
+    the analyst's configuration is written to the `config` schema.
+    """
+    with Warehouse(settings.db_path) as warehouse:
+        write_config_tables(warehouse.con, settings.config, settings.as_of, settings.quotas_path)
+    return ["build", "--vars", json.dumps(settings.dbt_vars())]
+
+
 def build(settings: Settings, select: str | None = None) -> str:
     """`dbt build` (models, unit tests and data tests) with the settings' as-of date and time zone."""
-    # Fail early with a clear message if another process holds the file, and make sure the raw
-    # layer exists (dbt's sources and unit tests read its tables even before a first sync).
-    Warehouse(settings.db_path).close()
-    args = ["build", "--vars", json.dumps(settings.dbt_vars())]
+    args = prepare_build(settings)
     if select:
         args += ["--select", select]
     output = run_dbt(args, settings.db_path)

@@ -13,6 +13,7 @@ from schemas.companies import RawCompanies  # noqa: E402
 from schemas.deals import RawDealCompanies, RawDeals, RawDealStageHistory, deals_schema  # noqa: E402
 from schemas.engagements import RawCalls, RawEmails, RawMeetings, RawNotes, RawTasks  # noqa: E402
 from schemas.goal_targets import RawGoalTargets  # noqa: E402
+from schemas.quotas import QuotaFile  # noqa: E402
 from schemas.reference import RawDealPipelineStages, RawOwners  # noqa: E402
 
 # Raw table name -> the model that checks it.
@@ -34,6 +35,7 @@ SCHEMAS = {
 __all__ = [
     "SCHEMAS",
     "HubSpotRecord",
+    "QuotaFile",
     "RawCalls",
     "RawCompanies",
     "RawDealCompanies",

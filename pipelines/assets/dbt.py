@@ -1,7 +1,6 @@
 """The dbt models as Dagster assets; dbt tests become asset checks on them."""
 
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,7 +9,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from pipelines.project import DBT_PROJECT, warehouse_path
 from pipelines.settings import Settings
-from pipelines.transform import publish
+from pipelines.transform import prepare_build, publish
 
 
 class LayerTranslator(DagsterDbtTranslator):
@@ -26,10 +25,12 @@ class LayerTranslator(DagsterDbtTranslator):
     manifest=DBT_PROJECT.manifest_path,
     project=DBT_PROJECT,
     dagster_dbt_translator=LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+    # Unpartitioned, but a backfill of the raw assets' partitions still runs the models once.
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def salesmetrics_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """dbt build of staging, intermediate and marts, as of SALESMETRICS_AS_OF in SALESMETRICS_TIMEZONE."""
-    settings = Settings.from_env()
-    yield from dbt.cli(["build", "--vars", json.dumps(settings.dbt_vars())], context=context).stream()
+    settings = Settings.from_env(db_path=warehouse_path())
+    yield from dbt.cli(prepare_build(settings), context=context).stream()
     published = publish(warehouse_path())
     context.log.info(f"marts published for BI at {published}")

@@ -6,8 +6,10 @@ import argparse
 import datetime as dt
 import sys
 import threading
+from typing import Any
 
 from pipelines.demo_portal.generator import SIZES, generate_portal
+from pipelines.demo_portal.lazy import LAZY_SIZES, generate_lazy_portal
 from pipelines.demo_portal.server import DemoPortalServer
 
 
@@ -21,9 +23,13 @@ def serve_forever(
 ) -> None:
     """Generate the portal, serve it on host:port (0 = any free port), print the URL, block until Ctrl-C.
 
-    `token` None accepts any bearer token; `end_date` None means today (UTC).
+    `token` None accepts any bearer token; `end_date` None means today (UTC). A size of
+    LAZY_SIZES (bench-10k, bench-100k, xlarge) serves a lazy portal (records made on demand).
     """
-    portal = generate_portal(seed=seed, size=size, end_date=end_date)
+    if size in LAZY_SIZES:
+        portal: Any = generate_lazy_portal(seed=seed, size=size, end_date=end_date)
+    else:
+        portal = generate_portal(seed=seed, size=size, end_date=end_date)
     server = DemoPortalServer(portal, host=host, port=port, token=token).start()
     counts = ", ".join(f"{n} {k}" for k, n in portal.counts().items())
     print(server.url, flush=True)
@@ -42,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8765, help="TCP port (0 = any free port)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--size", choices=sorted(SIZES), default="small")
+    parser.add_argument("--size", choices=sorted(SIZES) + sorted(LAZY_SIZES), default="small")
     parser.add_argument("--token", default=None, help="require this bearer token (default: accept any)")
     parser.add_argument("--end-date", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default: today)")
     args = parser.parse_args(argv)

@@ -44,6 +44,9 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
 _DAY_PREFIX: dict[int, str] = {}
+# Zero-padded numbers: indexing is twice as fast as format specs (the lazy portal formats millions).
+_TWO = [f"{i:02d}" for i in range(100)]
+_THREE = [f"{i:03d}" for i in range(1000)]
 
 
 def iso_ms(ms: int) -> str:
@@ -56,7 +59,7 @@ def iso_ms(ms: int) -> str:
     sec, milli = divmod(rem, 1000)
     minute, sec = divmod(sec, 60)
     hour, minute = divmod(minute, 60)
-    return f"{prefix}{hour:02d}:{minute:02d}:{sec:02d}.{milli:03d}Z"
+    return f"{prefix}{_TWO[hour]}:{_TWO[minute]}:{_TWO[sec]}.{_THREE[milli]}Z"
 
 
 def to_iso(value: dt.datetime | dt.date | str | int) -> str:

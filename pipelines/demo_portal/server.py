@@ -9,9 +9,11 @@ code with the client it tests proves nothing.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import math
+import socket
 import threading
 import time
 from collections import Counter, deque
@@ -73,15 +75,104 @@ class _Dropped(ConnectionAbortedError):
     """Raised by the app to close the connection without answering (a "drop" fault)."""
 
 
+_DROPPED = (ConnectionError, socket.timeout)
+_MAX_KEEP_ALIVE_BODY = 16 * 1024 * 1024
+
+
 class _Handler(WSGIRequestHandler):
+    """werkzeug's handler, plus HTTP/1.1 keep-alive when the server asks for it.
+
+    werkzeug 3.1 sends `Connection: close` on every response and, after each response, drains the
+    socket in a way that would swallow the next request of a kept-alive connection; `run_wsgi`
+    below replaces both for our app: it reads the request body exactly (Content-Length), answers
+    with an exact Content-Length and leaves the connection open unless the client asked to close.
+    Chunked or oversized request bodies fall back to werkzeug's own path (and close).
+    """
+
     # Without this, small responses on a reused connection stall ~40 ms (Nagle + delayed ACK).
     disable_nagle_algorithm = True
+    # Socket timeout: an idle kept-alive connection is closed after this long.
+    timeout = 60
+
+    def setup(self) -> None:
+        super().setup()
+        tracked = getattr(self.server, "demo_connections", None)
+        if tracked is not None:
+            with self.server.demo_connections_lock:
+                tracked.add(self.connection)
+                self.server.demo_connections_opened += 1
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            tracked = getattr(self.server, "demo_connections", None)
+            if tracked is not None:
+                with self.server.demo_connections_lock:
+                    tracked.discard(self.connection)
+
+    def run_wsgi(self) -> None:
+        if not getattr(self.server, "demo_keep_alive", False):
+            return super().run_wsgi()
+        length_header = self.headers.get("Content-Length")
+        try:
+            length = int(length_header) if length_header else 0
+        except ValueError:
+            length = -1
+        if self.headers.get("Transfer-Encoding") or self.headers.get("Expect") or not (
+            0 <= length <= _MAX_KEEP_ALIVE_BODY
+        ):
+            return super().run_wsgi()  # sends Connection: close
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            self.close_connection = True  # the client went away mid-body
+            return
+        environ = self.make_environ()
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["wsgi.input_terminated"] = True
+        started: list[Any] = []
+        chunks: list[bytes] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            started[:] = [status, headers]
+            return chunks.append
+
+        try:
+            app_iter = self.server.app(environ, start_response)
+            try:
+                chunks.extend(app_iter)
+            finally:
+                close = getattr(app_iter, "close", None)
+                if close is not None:
+                    close()
+        except _DROPPED as e:
+            self.connection_dropped(e, environ)
+            return
+        except Exception:
+            log.exception("demo portal failed on %s %s", self.command, self.path)
+            self.close_connection = True
+            started[:] = ["500 INTERNAL SERVER ERROR", [("Content-Type", "text/plain")]]
+            chunks[:] = [b"Internal Server Error"]
+        status, headers = started
+        code, _, reason = str(status).partition(" ")
+        data = b"".join(chunks)
+        self.send_response(int(code), reason)
+        for key, value in headers:
+            if key.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+        self.wfile.flush()
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass  # one line per request would flood test output
 
     def log(self, type: str, message: str, *args: Any) -> None:
-        if type == "error":
+        if type == "error" and not message.startswith("Request timed out"):  # idle keep-alive
             log.error(message.rstrip(), *args)
 
     def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
@@ -115,12 +206,15 @@ class DemoPortalServer:
     Knobs: `token` (None accepts any bearer token), `denied_scopes` (endpoints needing them answer
     403), `rate_limit` (enforce `burst_limit` per rolling 10 s on non-search requests and
     `search_limit` per second on search), `latency_ms` (added to every request). All may be changed
-    while the server runs. Use as a context manager or `start()`/`stop()`.
+    while the server runs. `keep_alive` (fixed at start) keeps HTTP/1.1 connections open between
+    requests; False restores werkzeug's `Connection: close` on every response. `portal` is a
+    PortalData or a LazyPortal (anything `wire.indexes_for` can read). Use as a context manager or
+    `start()`/`stop()`.
     """
 
     def __init__(
         self,
-        portal: PortalData,
+        portal: PortalData | Any,
         host: str = "127.0.0.1",
         port: int = 0,
         token: str | None = "demo-token",
@@ -130,8 +224,10 @@ class DemoPortalServer:
         burst_limit: int = 100,
         search_limit: int = 5,
         latency_ms: float = 0,
+        keep_alive: bool = True,
     ):
         self.portal = portal
+        self.keep_alive = keep_alive
         self.host = host
         self._port = port
         self.token = token
@@ -140,13 +236,14 @@ class DemoPortalServer:
         self.latency_ms = latency_ms
         self.faults = FaultSet()
         self.request_log: deque[RequestLogEntry] = deque(maxlen=100_000)
-        self._indexes = wire.Indexes(portal)
+        self._indexes = wire.indexes_for(portal)
         self._stats_lock = threading.Lock()
         self._request_count = 0
         self._by_route: Counter[str] = Counter()
         self._by_object: Counter[tuple[str, str | None]] = Counter()
         self._server: Any = None
         self._bound_port: int | None = None
+        self._connections_at_stop = 0
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ lifecycle
@@ -154,6 +251,10 @@ class DemoPortalServer:
         if self._server is not None:
             return self
         self._server = make_server(self.host, self._port, self._wsgi, threaded=True, request_handler=_Handler)
+        self._server.demo_keep_alive = self.keep_alive
+        self._server.demo_connections = set()
+        self._server.demo_connections_lock = threading.Lock()
+        self._server.demo_connections_opened = 0
         self._bound_port = int(self._server.server_port)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="demo-portal", daemon=True
@@ -167,6 +268,15 @@ class DemoPortalServer:
             return
         server.shutdown()
         server.server_close()
+        self._connections_at_stop = int(server.demo_connections_opened)
+        # Kept-alive connections would otherwise keep being served by their threads after stop().
+        with server.demo_connections_lock:
+            open_connections = list(server.demo_connections)
+        for conn in open_connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
@@ -208,6 +318,15 @@ class DemoPortalServer:
     def request_count(self) -> int:
         with self._stats_lock:
             return self._request_count
+
+    @property
+    def connection_count(self) -> int:
+        """TCP connections accepted since start (with keep-alive, fewer than requests)."""
+        server = self._server
+        if server is None:
+            return self._connections_at_stop
+        with server.demo_connections_lock:
+            return int(server.demo_connections_opened)
 
     @property
     def requests_by_route(self) -> Counter[str]:
@@ -377,7 +496,7 @@ class DemoPortalServer:
         return handler(request, **args)
 
     def _view(self, obj: str) -> wire.View:
-        if obj not in self.portal.objects:
+        if not self._indexes.has(obj):
             raise wire.WireError(404, f"Unable to infer object type from: {obj}", "OBJECT_NOT_FOUND")
         return self._indexes.view(obj)
 
@@ -430,7 +549,7 @@ class DemoPortalServer:
         if a.get("idProperty") not in (None, "", "hs_object_id"):
             raise wire.WireError(400, f"idProperty {a.get('idProperty')!r} is not a unique property of {obj}")
         archived = wire.parse_bool(a.get("archived"), "archived")
-        record = view.by_id.get(oid)
+        record = view.lookup(oid)
         if record is None or bool(record.get("archived")) != archived:
             raise wire.WireError(404, "Resource not found", "OBJECT_NOT_FOUND")
         return 200, wire.project(

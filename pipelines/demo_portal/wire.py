@@ -204,6 +204,31 @@ class View:
     def records(self, archived: bool) -> tuple[list[dict[str, Any]], list[Key]]:
         return (self.archived, self.archived_keys) if archived else (self.live, self.live_keys)
 
+    # The read interface `list_page`, `search_page`, `batch_read`, `association_targets` and the
+    # server use; the lazy portal's views (lazy.py) implement the same five methods.
+    def lookup(self, rid: str) -> dict[str, Any] | None:
+        """The record with this id, archived or not (None if there is none)."""
+        return self.by_id.get(rid)
+
+    def lookup_many(self, rids: list[str]) -> list[dict[str, Any] | None]:
+        return [self.by_id.get(rid) for rid in rids]
+
+    def list_chunk(self, archived: bool, after: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+        """Up to `limit` records from the cursor on, in id order, and the next page's cursor (or None)."""
+        records, keys = self.records(archived)
+        start = bisect.bisect_left(keys, decode_cursor(after)) if after else 0
+        nxt = start + limit
+        return records[start:nxt], (encode_cursor(keys[nxt]) if nxt < len(records) else None)
+
+    def search(self, body: dict[str, Any], offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+        """(total matches, the matches at [offset, offset + limit)) for a validated search body."""
+        matches = search_matches(self, body)
+        return len(matches), matches[offset : offset + limit]
+
+    def company_links(self, company_id: str) -> list[tuple[str, bool]]:
+        """For a deals view: [(deal id, primary)] of the live deals associated with a company."""
+        return self.company_deals().get(company_id, [])
+
     def column(self, prop: str) -> list[float | str | None]:
         """Coerced values of one property over the live records (cached until the portal changes)."""
         col = self._columns.get(prop)
@@ -253,6 +278,9 @@ class Indexes:
         self.portal = portal
         self._views: dict[str, tuple[tuple[int, int, int], View]] = {}
 
+    def has(self, object_name: str) -> bool:
+        return object_name in self.portal.objects
+
     def view(self, object_name: str) -> View:
         records = self.portal.objects.get(object_name, [])
         stamp = (self.portal.version, id(records), len(records))
@@ -261,6 +289,13 @@ class Indexes:
             cached = (stamp, build_view(records))
             self._views[object_name] = cached
         return cached[1]
+
+
+def indexes_for(portal: Any) -> Any:
+    """The object views the server reads: a portal that brings its own (`indexes()`, the lazy portal)
+    is read through them; a PortalData through `Indexes`. Either answers `has(name)` and `view(name)`."""
+    own = getattr(portal, "indexes", None)
+    return own() if callable(own) else Indexes(portal)
 
 
 # ------------------------------------------------------------------------------------ projection
@@ -335,15 +370,11 @@ def list_page(
     link: Callable[[str], str],
 ) -> dict[str, Any]:
     """A list page in id order; `paging` only when more records follow (absent on the last page)."""
-    records, keys = view.records(archived)
-    start = bisect.bisect_left(keys, decode_cursor(after)) if after else 0
-    chunk = records[start : start + limit]
+    chunk, cursor = view.list_chunk(archived, after, limit)
     body: dict[str, Any] = {
         "results": [project(r, object_name, properties, history, associations) for r in chunk]
     }
-    nxt = start + limit
-    if nxt < len(records):
-        cursor = encode_cursor(keys[nxt])
+    if cursor is not None:
         body["paging"] = {"next": {"after": cursor, "link": link(cursor)}}
     return body
 
@@ -539,13 +570,12 @@ def search_page(view: View, object_name: str, body: Any) -> dict[str, Any]:
             f"may not exceed {SEARCH_CAP}. Narrow the filters instead of paging further.",
         )
     properties = split_list(body.get("properties"))
-    matches = search_matches(view, body)
-    chunk = matches[offset : offset + limit]
+    total, chunk = view.search(body, offset, limit)
     out: dict[str, Any] = {
-        "total": len(matches),
+        "total": total,
         "results": [project(r, object_name, properties) for r in chunk],
     }
-    if offset + limit < len(matches):
+    if offset + limit < total:
         out["paging"] = {"next": {"after": str(offset + limit)}}
     return out
 
@@ -565,8 +595,7 @@ def batch_read(
         raise WireError(400, f"idProperty {id_property!r} is not a unique property of {object_name}")
     properties = split_list(body.get("properties"))
     history = split_list(body.get("propertiesWithHistory"))
-    found: list[dict[str, Any]] = []
-    missing: list[str] = []
+    rids: list[str] = []
     seen: set[str] = set()
     for item in inputs:
         if not isinstance(item, dict) or item.get("id") in (None, ""):
@@ -575,7 +604,10 @@ def batch_read(
         if rid in seen:
             continue
         seen.add(rid)
-        record = view.by_id.get(rid)
+        rids.append(rid)
+    found: list[dict[str, Any]] = []
+    missing: list[str] = []
+    for rid, record in zip(rids, view.lookup_many(rids), strict=True):
         if record is None or bool(record.get("archived")) != archived:
             missing.append(rid)
         else:
@@ -595,11 +627,11 @@ def association_targets(deals: View, from_type: str, from_id: str, to_type: str)
     primary_type, unlabeled_type, _, _ = types
     links: list[tuple[str, bool]] = []
     if from_type == "deals":
-        deal = deals.by_id.get(from_id)
+        deal = deals.lookup(from_id)
         if deal is not None and not deal.get("archived"):
             links = [(str(link["id"]), bool(link.get("primary"))) for link in deal.get("_companies") or []]
     else:
-        links = deals.company_deals().get(from_id, [])
+        links = deals.company_links(from_id)
     out = []
     for to_id, primary in links:
         kinds = []

@@ -17,10 +17,11 @@ from typing import Any, Callable, Iterator
 
 import urllib3
 from hubspot import HubSpot
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 from urllib3.util.retry import Retry
 
 from pipelines.errors import HubSpotAuthError, HubSpotScopeError, HubSpotUnavailableError
+from pipelines.hubspot.rate_limits import RateLimiters
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,27 @@ TRANSIENT_STATUSES = (429, 500, 502, 503, 504)
 
 
 class TransientError(Exception):
-    """A fault worth retrying: 429 or 5xx after urllib3's own retries, a truncated body, a dropped connection."""
+    """A fault worth retrying: 429, 5xx, a timeout, a truncated body, a dropped connection."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+RETRY_AFTER_MAX = 60.0  # a hostile Retry-After is capped (HubSpot sends seconds; urllib3 would allow 6 h)
+
+
+def _wait_for(backoff_seconds: float):
+    """Tenacity wait: HubSpot's Retry-After when it sends one, else exponential backoff with jitter."""
+    exponential = wait_exponential_jitter(multiplier=backoff_seconds, max=30, jitter=backoff_seconds)
+
+    def wait(retry_state: Any) -> float:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        if isinstance(exc, TransientError) and exc.retry_after is not None:
+            return min(exc.retry_after, RETRY_AFTER_MAX)
+        return exponential(retry_state)
+
+    return wait
 
 
 class HubSpotClient:
@@ -52,26 +73,21 @@ class HubSpotClient:
         access_token: str,
         base_url: str | None = None,
         timeout: tuple[float, float] = (10.0, 60.0),
-        attempts: int = 4,
+        attempts: int = 8,
         backoff_seconds: float = 0.5,
+        limiters: RateLimiters | None = None,
     ):
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.timeout = timeout
         self.requests = Counter()  # endpoint -> calls made (retries included)
+        self.limiters = limiters or RateLimiters()
         self._lock = threading.Lock()
-        # urllib3 retries 429/5xx for every method (POST too), honouring Retry-After but capping a
-        # hostile one; connection errors fail fast so an unreachable host is reported in seconds.
-        retry = Retry(
-            total=5,
-            connect=1,
-            backoff_factor=backoff_seconds,
-            backoff_max=30,
-            status_forcelist=TRANSIENT_STATUSES,
-            allowed_methods=None,
-            raise_on_status=False,
-            retry_after_max=60,
-        )
+        # Every retry goes through `_call` (and so through the rate limiters), never inside urllib3:
+        # urllib3 may only retry a refused connection once, so an unreachable host fails in seconds.
+        retry = Retry(total=1, connect=1, read=0, status=0, other=0, redirect=0, backoff_factor=backoff_seconds)
         client = HubSpot(access_token=access_token, host=self.base_url, retry=retry)
+        self._token = access_token
+        self._http = urllib3.PoolManager(retries=retry, timeout=urllib3.Timeout(connect=timeout[0], read=timeout[1]))
         # Each attribute access builds a new ApiClient and connection pool: take each one once.
         self._objects = client.crm.objects.basic_api
         self._search = client.crm.objects.search_api
@@ -82,7 +98,7 @@ class HubSpotClient:
         self._retrying = Retrying(
             retry=retry_if_exception_type(TransientError),
             stop=stop_after_attempt(attempts),
-            wait=wait_exponential(multiplier=backoff_seconds, max=30),
+            wait=_wait_for(backoff_seconds),
             reraise=True,
         )
 
@@ -92,11 +108,17 @@ class HubSpotClient:
 
     # -- one call ---------------------------------------------------------------------------
 
-    def _call(self, endpoint: str, scope: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def _call(
+        self, endpoint: str, scope: str, fn: Callable[..., Any], *args: Any, _expect: type = dict, **kwargs: Any
+    ) -> Any:
         """Call one endpoint and return its decoded JSON body, retrying transient faults."""
-        kwargs.update(_preload_content=False, _request_timeout=self.timeout)
+        if _expect is dict:
+            kwargs.update(_preload_content=False, _request_timeout=self.timeout)
+
+        search = endpoint.startswith("search")
 
         def attempt() -> Any:
+            self.limiters.acquire(search=search)
             with self._lock:
                 self.requests[endpoint] += 1
             try:
@@ -116,14 +138,19 @@ class HubSpotClient:
                 status = getattr(exc, "status", None)
                 if status is None or type(exc).__name__ not in _API_EXCEPTIONS:
                     raise
-                raise self._api_error(endpoint, scope, status, getattr(exc, "body", None)) from None
+                raise self._api_error(
+                    endpoint, scope, status, getattr(exc, "body", None), getattr(exc, "headers", None)
+                ) from None
             try:
                 page = json.loads(body)
             except ValueError:
                 raise TransientError(f"{endpoint}: truncated or invalid JSON body ({len(body)} bytes)") from None
             # A page without its `results` list is never valid: treating it as an empty last page
             # would silently end the listing early.
-            if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+            valid = isinstance(page, list) if _expect is list else (
+                isinstance(page, dict) and isinstance(page.get("results"), list)
+            )
+            if not valid:
                 raise TransientError(f"{endpoint}: response has no results list")
             return page
 
@@ -135,7 +162,7 @@ class HubSpotClient:
                 "It may be down or rate limiting this app; try again later."
             ) from None
 
-    def _api_error(self, endpoint: str, scope: str, status: int, body: Any) -> Exception:
+    def _api_error(self, endpoint: str, scope: str, status: int, body: Any, headers: Any = None) -> Exception:
         detail = _error_detail(body)
         if status == 401:
             return HubSpotAuthError(
@@ -148,8 +175,10 @@ class HubSpotClient:
                 f"HubSpot refused {endpoint} (403 {detail.get('category', 'FORBIDDEN')}): the token lacks the scope "
                 f"{', '.join(scopes)}. Add it to the private app and use the new token."
             )
-        if status in TRANSIENT_STATUSES:
-            return TransientError(f"{endpoint}: HTTP {status} {detail.get('message', '')}".strip())
+        if status in TRANSIENT_STATUSES or status == 477:  # 477: HubSpot's "migration in progress"
+            return TransientError(
+                f"{endpoint}: HTTP {status} {detail.get('message') or ''}".strip(), _retry_after(headers)
+            )
         return HubSpotUnavailableError(f"HubSpot answered {endpoint} with HTTP {status}: {detail.get('message', body)!s:.300}")
 
     # -- endpoints --------------------------------------------------------------------------
@@ -180,10 +209,16 @@ class HubSpotClient:
             if not after:
                 return
 
-    def search_modified_since(
-        self, object_type: str, properties: list[str], scope: str, cursor_property: str, since_ms: int
+    def search_modified(
+        self,
+        object_type: str,
+        properties: list[str],
+        scope: str,
+        cursor_property: str,
+        since_ms: int,
+        until_ms: int | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
-        """Records whose `cursor_property` >= since_ms, a page at a time, ordered by id.
+        """Records with since_ms <= `cursor_property` (< until_ms), a page at a time, ordered by id.
 
         Search refuses to page past 10,000 results, so the query is sorted by `hs_object_id` and
         restarted with an id floor (the last id read) whenever the offset nears the cap. `GTE` on
@@ -194,15 +229,14 @@ class HubSpotClient:
             after = 0
             last_id = None
             while True:
+                filters = [
+                    {"propertyName": cursor_property, "operator": "GTE", "value": str(since_ms)},
+                    {"propertyName": "hs_object_id", "operator": "GT", "value": str(id_floor)},
+                ]
+                if until_ms is not None:
+                    filters.append({"propertyName": cursor_property, "operator": "LT", "value": str(until_ms)})
                 body = {
-                    "filterGroups": [
-                        {
-                            "filters": [
-                                {"propertyName": cursor_property, "operator": "GTE", "value": str(since_ms)},
-                                {"propertyName": "hs_object_id", "operator": "GT", "value": str(id_floor)},
-                            ]
-                        }
-                    ],
+                    "filterGroups": [{"filters": filters}],
                     "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
                     "properties": properties,
                     "limit": SEARCH_PAGE_SIZE,
@@ -244,7 +278,7 @@ class HubSpotClient:
         for start in range(0, len(deal_ids), BATCH_SIZE):
             body = {"inputs": [{"id": i} for i in deal_ids[start : start + BATCH_SIZE]]}
             page = self._call(
-                "batch read deal->company associations", scope, self._associations.get_page, "deals", "companies", body
+                "batch read associations deals->companies", scope, self._associations.get_page, "deals", "companies", body
             )
             for result in page["results"]:
                 companies = out.setdefault(str(result["from"]["id"]), {})
@@ -267,12 +301,54 @@ class HubSpotClient:
             if not after:
                 return owners
 
+    def call_dispositions(self) -> list[dict[str, Any]] | None:
+        """Call outcomes (GUID, label) from the legacy `/calling/v1/dispositions` endpoint, which the
+        generated client does not cover; None when the portal does not have the endpoint (404)."""
+        url = f"{self.base_url}/calling/v1/dispositions"
+        headers = {"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
+
+        def get() -> Any:
+            response = self._http.request("GET", url, headers=headers)
+            if not 200 <= response.status <= 299:
+                raise HttpStatusError(response.status, response.data, response.headers)
+            return response
+
+        try:
+            return self._call("list call dispositions", "crm.objects.calls.read", get, _expect=list)
+        except HubSpotUnavailableError as exc:
+            if "HTTP 404" in str(exc):
+                return None
+            raise
+
     def deal_pipelines(self) -> list[dict[str, Any]]:
         page = self._call("list deal pipelines", "crm.objects.deals.read", self._pipelines.get_all, "deals")
         return page["results"]
 
 
-_API_EXCEPTIONS = {"ApiException", "UnauthorizedException", "ForbiddenException", "NotFoundException", "ServiceException"}
+class HttpStatusError(Exception):
+    """A non-2xx answer of an endpoint read without the generated client (same fields as its ApiException)."""
+
+    def __init__(self, status: int, body: bytes, headers: Any):
+        super().__init__(f"HTTP {status}")
+        self.status, self.body, self.headers = status, body, headers
+
+
+_API_EXCEPTIONS = {
+    "ApiException",
+    "UnauthorizedException",
+    "ForbiddenException",
+    "NotFoundException",
+    "ServiceException",
+    "HttpStatusError",
+}
+
+
+def _retry_after(headers: Any) -> float | None:
+    value = headers.get("Retry-After") if headers is not None else None
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _error_detail(body: Any) -> dict[str, Any]:

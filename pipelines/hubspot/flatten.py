@@ -94,7 +94,7 @@ def flatten_records(obj: CrmObject, records: list[dict[str, Any]]) -> tuple[pd.D
     rows = []
     for record in records:
         properties = record.get("properties") or {}
-        row = {prop: properties.get(prop) for prop in obj.properties}
+        row = {column: properties.get(obj.source(column)) for column in obj.properties}
         row["id"] = record.get("id")
         row["created_at"] = record.get("createdAt")
         row["updated_at"] = record.get("updatedAt")

@@ -49,6 +49,26 @@ class CrmObject:
     history_properties: tuple[str, ...] = ()
     company_associations: bool = False
     extra_columns: dict[str, PropertyType] = field(default_factory=dict)
+    # column -> HubSpot property it is read from, where they differ (the analyst's property mapping)
+    property_sources: dict[str, str] = field(default_factory=dict)
+
+    def source(self, column: str) -> str:
+        """The HubSpot property a column is read from."""
+        return self.property_sources.get(column, column)
+
+    @property
+    def api_properties(self) -> list[str]:
+        """Property names to request from HubSpot."""
+        return [self.source(column) for column in self.properties]
+
+    def with_property_sources(self, sources: dict[str, str]) -> "CrmObject":
+        """This object reading some columns from other (custom) HubSpot properties."""
+        from dataclasses import replace
+
+        unknown = sorted(set(sources) - set(self.properties))
+        if unknown:
+            raise ValueError(f"{self.name} has no column {', '.join(unknown)}")
+        return replace(self, property_sources={k: v for k, v in sources.items() if k != v})
 
     @property
     def columns(self) -> dict[str, PropertyType]:
@@ -230,5 +250,12 @@ DEAL_COMPANIES_COLUMNS: dict[str, PropertyType] = {
     "deal_id": "string",
     "company_id": "string",
     "is_primary": "bool",
+    **LOAD_COLUMNS,
+}
+# Call outcomes (GUID -> label) from /calling/v1/dispositions: the six standard ones plus the
+# portal's custom outcomes. Read whole every sync.
+CALL_DISPOSITIONS_COLUMNS: dict[str, PropertyType] = {
+    "id": "string",
+    "label": "string",
     **LOAD_COLUMNS,
 }

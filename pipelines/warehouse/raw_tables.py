@@ -9,6 +9,7 @@ from __future__ import annotations
 import duckdb
 
 from pipelines.hubspot.objects import (
+    CALL_DISPOSITIONS_COLUMNS,
     CRM_OBJECTS,
     DEAL_COMPANIES_COLUMNS,
     DEAL_STAGE_HISTORY_COLUMNS,
@@ -34,6 +35,7 @@ RAW_TABLES: dict[str, tuple[dict[str, PropertyType], tuple[str, ...]]] = {
     "deal_pipeline_stages": (PIPELINE_STAGES_COLUMNS, ("pipeline_id", "stage_id")),
     "deal_stage_history": (DEAL_STAGE_HISTORY_COLUMNS, ()),
     "deal_companies": (DEAL_COMPANIES_COLUMNS, ()),
+    "call_dispositions": (CALL_DISPOSITIONS_COLUMNS, ("id",)),
 }
 
 STATE_DDL = f"""

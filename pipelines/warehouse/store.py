@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -56,6 +57,8 @@ class Warehouse:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = connect(self.path)
+        # One DuckDB connection, shared by the threads of a concurrent sync: writes take turns.
+        self.lock = threading.RLock()
         create_raw_tables(self.con)
 
     def close(self) -> None:
@@ -75,6 +78,10 @@ class Warehouse:
         The newest `updated_at` wins: a row is written when its id is new or its `updated_at` is
         at least the stored one, so replaying a page, or an overlapping window, changes nothing.
         """
+        with self.lock:
+            return self._write_batch(batch, sync_id, loaded_at)
+
+    def _write_batch(self, batch: Batch, sync_id: str, loaded_at: datetime) -> int:
         columns = list(RAW_TABLES[batch.table][0])
         rows = batch.rows.assign(_sync_id=sync_id, _loaded_at=pd.Timestamp(loaded_at))[columns]
         target = f"{RAW_SCHEMA}.{batch.table}"
@@ -171,6 +178,10 @@ class Warehouse:
             self.con.unregister("quarantine_rows")
 
     def log_sync(self, row: dict[str, Any]) -> None:
+        with self.lock:
+            self._execute_log(row)
+
+    def _execute_log(self, row: dict[str, Any]) -> None:
         self.con.execute(
             f"insert or replace into {RAW_SCHEMA}.sync_log by name select * from (select "
             + ", ".join(f"? as {k}" for k in row)
@@ -181,11 +192,14 @@ class Warehouse:
     # -- reading state ----------------------------------------------------------------------
 
     def cursor(self, table: str) -> datetime | None:
-        row = self.con.execute(f"select cursor_value from {RAW_SCHEMA}.sync_cursors where object = ?", [table]).fetchone()
+        with self.lock:
+            row = self.con.execute(f"select cursor_value from {RAW_SCHEMA}.sync_cursors where object = ?", [table]).fetchone()
         return row[0] if row else None
 
     def known_stage_ids(self) -> set[str]:
-        return {r[0] for r in self.con.execute(f"select stage_id from {RAW_SCHEMA}.deal_pipeline_stages").fetchall()}
+        with self.lock:
+            rows = self.con.execute(f"select stage_id from {RAW_SCHEMA}.deal_pipeline_stages").fetchall()
+        return {r[0] for r in rows}
 
     def table_counts(self) -> Iterator[tuple[str, int]]:
         for table in RAW_TABLES:

@@ -17,6 +17,8 @@ import pytest
 
 from pipelines.demo_portal import DemoPortalServer, generate_portal
 from tests.e2e.conftest import BIN, REPO
+
+CRM_OBJECTS = ["deals", "companies", "calls", "emails", "meetings", "notes", "tasks", "goal_targets"]
 from tests.support.warehouse_snapshot import snapshot
 
 pytestmark = pytest.mark.e2e
@@ -37,8 +39,12 @@ def test_materializing_every_asset_equals_the_cli(tmp_path, clean_env):
         base = {**clean_env, "HUBSPOT_BASE_URL": server.url, "HUBSPOT_ACCESS_TOKEN": "t",
                 "SALESMETRICS_AS_OF": "2026-10-31"}
         dagster_db, cli_db = tmp_path / "dagster.duckdb", tmp_path / "cli.duckdb"
+        # The first load of a portal: one partition with `full_refresh` lists every record (a range
+        # of daily partitions would search window by window, and record one event per partition).
+        full_refresh = {"ops": {f"hubspot_{name}": {"config": {"full_refresh": True}} for name in CRM_OBJECTS}}
         proc = subprocess.run(
-            [str(BIN / "dagster"), "asset", "materialize", "-m", "pipelines.definitions", "--select", "*"],
+            [str(BIN / "dagster"), "asset", "materialize", "-m", "pipelines.definitions", "--select", "*",
+             "--partition", "2026-10-30", "--config-json", json.dumps(full_refresh)],
             env={**base, "SALESMETRICS_DB": str(dagster_db)}, cwd=REPO, capture_output=True, text=True, timeout=600)
         assert proc.returncode == 0, proc.stderr[-3000:]
         assert "RUN_SUCCESS" in proc.stderr + proc.stdout

@@ -12,7 +12,8 @@ def test_defaults_and_overrides():
                           timezone="Europe/Berlin")
     assert s.as_of == date(2024, 6, 30) and s.timezone == "Europe/Berlin"
     assert s.base_url == "https://api.hubapi.com" and s.db_path == Path("data/salesmetrics.duckdb")
-    assert s.dbt_vars() == {"as_of_date": "2024-06-30", "reporting_timezone": "Europe/Berlin"}
+    assert s.dbt_vars() == {"as_of_date": "2024-06-30", "reporting_timezone": "Europe/Berlin",
+                            "default_contract_term_months": 12}
     assert s.require_token() == "pat-na1-secret"
 
 

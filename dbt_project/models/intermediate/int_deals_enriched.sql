@@ -123,6 +123,9 @@ final as (
         cost_of_fulfillment as cost_deal_currency,
         currency_factor,
 
+        ---------- stage (metadata of the current stage; HubSpot's own value when there is none)
+        coalesce(stage_probability, hubspot_stage_probability) as stage_probability,
+
         ---------- contract
         term_months as contract_term_months,
         coalesce(contract_start_date_local, closed_date_local) as contract_start_date,

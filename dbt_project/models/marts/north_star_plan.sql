@@ -1,0 +1,136 @@
+{#
+    One row per configured revenue-target period [period_start, period_end): the playbook's "north
+    star" plan. From the trailing 12 months of closed deals (ending at the as-of date, or at the
+    period end if earlier): average deal size and win rate, hence deals and opportunities needed;
+    then progress (won to date against the target prorated by elapsed days) and the lead indicator
+    pipeline coverage (probability-weighted open pipeline / remaining target).
+#}
+
+with
+
+targets as (
+    select * from {{ ref('stg_salesmetrics_config__revenue_targets') }}
+),
+
+deals as (
+    select * from {{ ref('int_deals_enriched') }}
+),
+
+periods as (
+    select
+        period_start,
+        period_end,
+        revenue_target,
+        -- first day not counted: the day after the as-of date, or the period end if earlier
+        least({{ as_of_date() }} + 1, period_end) as to_date_end,
+        cast(least({{ as_of_date() }} + 1, period_end) - interval 12 month as date) as window_start,
+        least({{ as_of_date() }} + 1, period_end) as window_end,
+        period_end - period_start as period_days,
+        -- days of the period up to and including the as-of date (0 before it starts)
+        greatest(least({{ as_of_date() }} + 1, period_end) - period_start, 0) as elapsed_days
+    from targets
+    where period_end > period_start
+),
+
+trailing_window as (
+    select
+        periods.period_start,
+        periods.period_end,
+        count(deals.deal_id) filter (where deals.is_won) as trailing_deals_won,
+        count(deals.deal_id) filter (where deals.is_lost) as trailing_deals_lost,
+        coalesce(sum(coalesce(deals.amount, 0)::decimal(18, 2)) filter (where deals.is_won), 0) as trailing_won_amount
+    from periods
+    left join deals
+        on deals.is_closed
+        and deals.closed_date >= periods.window_start
+        and deals.closed_date < periods.window_end
+    group by 1, 2
+),
+
+to_date as (
+    select
+        periods.period_start,
+        periods.period_end,
+        coalesce(sum(coalesce(deals.amount, 0)::decimal(18, 2)), 0) as won_to_date
+    from periods
+    left join deals
+        on deals.is_won
+        and deals.closed_date >= periods.period_start
+        and deals.closed_date < periods.to_date_end
+    group by 1, 2
+),
+
+open_pipeline as (
+    -- deals open now, created by the as-of date, that can still close in the period
+    -- (expected close date before the period end, or none)
+    select
+        periods.period_start,
+        periods.period_end,
+        coalesce(sum(round(coalesce(deals.amount, 0) * coalesce(deals.stage_probability, 0), 2)::decimal(18, 2)), 0)
+            as weighted_open_pipeline
+    from periods
+    left join deals
+        on deals.outcome = 'open'
+        and deals.created_date <= {{ as_of_date() }}
+        and (deals.closed_date is null or deals.closed_date < periods.period_end)
+    group by 1, 2
+),
+
+joined as (
+    select
+        periods.*,
+        trailing_window.trailing_deals_won,
+        trailing_window.trailing_deals_lost,
+        trailing_window.trailing_won_amount,
+        {{ safe_divide('trailing_window.trailing_won_amount', 'trailing_window.trailing_deals_won') }} as avg_deal_size,
+        {{ safe_divide('trailing_window.trailing_deals_won', 'trailing_window.trailing_deals_won + trailing_window.trailing_deals_lost') }} as win_rate,
+        to_date.won_to_date,
+        open_pipeline.weighted_open_pipeline
+    from periods
+    inner join trailing_window
+        on periods.period_start = trailing_window.period_start and periods.period_end = trailing_window.period_end
+    inner join to_date
+        on periods.period_start = to_date.period_start and periods.period_end = to_date.period_end
+    inner join open_pipeline
+        on periods.period_start = open_pipeline.period_start and periods.period_end = open_pipeline.period_end
+),
+
+needs as (
+    select
+        *,
+        -- ceil of a quotient: rounded to 9 places first so that 50.000000000001 does not become 51
+        cast(ceil(round({{ safe_divide('revenue_target', 'avg_deal_size') }}, 9)) as bigint) as deals_needed,
+        {{ safe_divide('revenue_target * elapsed_days', 'period_days') }} as expected_to_date,
+        revenue_target - cast(won_to_date as double) as remaining_target
+    from joined
+),
+
+final as (
+    select
+        period_start,
+        period_end,
+        revenue_target,
+        avg_deal_size,
+        win_rate,
+        deals_needed,
+        cast(ceil(round({{ safe_divide('deals_needed', 'win_rate') }}, 9)) as bigint) as opportunities_needed,
+        cast(won_to_date as double) as won_to_date,
+        expected_to_date,
+        {{ safe_divide('won_to_date', 'expected_to_date') }} as pace,
+        case
+            when remaining_target > 0 then {{ safe_divide('weighted_open_pipeline', 'remaining_target') }}
+        end as pipeline_coverage,
+        -- extra columns (not in the contract list; safe to add)
+        window_start,
+        window_end,
+        trailing_deals_won,
+        trailing_deals_lost,
+        cast(trailing_won_amount as double) as trailing_won_amount,
+        period_days,
+        elapsed_days,
+        remaining_target,
+        cast(weighted_open_pipeline as double) as weighted_open_pipeline
+    from needs
+)
+
+select * from final

@@ -1,0 +1,17 @@
+with
+
+source as (
+    select * from {{ source('salesmetrics_config', 'positive_dispositions') }}
+),
+
+renamed as (
+    -- labels match case-insensitively and ignoring surrounding spaces
+    select distinct
+        ---------- text
+        lower(trim(label)) as label_key
+
+    from source
+    where nullif(trim(label), '') is not null
+)
+
+select * from renamed

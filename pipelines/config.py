@@ -1,0 +1,221 @@
+"""The analyst's configuration: one YAML file (`salesmetrics.yml`), checked before any work.
+
+What an analyst changes without touching SQL lives here: reporting zone and as-of date, the deal
+property mapping, positive call dispositions, daily activity goals, scorecard measures, revenue
+targets and the quota file. Unknown keys, wrong types and impossible values stop the run with a
+message that names the key and what is allowed. The values reach dbt as vars (scalars) and as
+tables in the warehouse schema `config` (lists), so dbt reads only tables.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipelines.errors import ConfigError
+
+DEFAULT_CONFIG_FILE = Path("salesmetrics.yml")
+
+# Measures the scorecard and the daily goals can use: column names of the activity and KPI marts.
+SCORECARD_MEASURES = (
+    "opportunities_created",
+    "deals_won",
+    "won_amount",
+    "meetings_booked",
+    "connected_calls",
+    "calls",
+    "emails_sent",
+    "tasks_completed",
+    "notes",
+)
+ACTIVITY_GOAL_MEASURES = ("calls", "connected_calls", "meetings_booked", "emails_sent", "tasks_completed", "notes")
+STANDARD_DISPOSITION_LABELS = ("Busy", "Connected", "Left live message", "Left voicemail", "No answer", "Wrong number")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReportingConfig(_Strict):
+    timezone: str = "UTC"
+    as_of: date | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. 'UTC', 'Europe/Berlin')") from None
+        return value
+
+
+class PropertyMapping(_Strict):
+    """HubSpot property names (custom properties in most portals) behind our deal columns."""
+
+    contract_term_months: str = "contract_term_months"
+    contract_start_date: str = "contract_start_date"
+    cost_of_fulfillment: str = "cost_of_fulfillment"
+
+
+class DealsConfig(_Strict):
+    property_mapping: PropertyMapping = PropertyMapping()
+    default_contract_term_months: float = Field(12, gt=0)
+
+
+class ActivityConfig(_Strict):
+    positive_dispositions: list[str] = Field(default_factory=lambda: ["Connected"], min_length=1)
+    # measure -> goal per rep per day, e.g. {calls: 50}
+    daily_goals: dict[Literal[ACTIVITY_GOAL_MEASURES], float] = Field(default_factory=lambda: {"calls": 50})
+
+    @field_validator("daily_goals")
+    @classmethod
+    def _positive_goals(cls, value: dict[str, float]) -> dict[str, float]:
+        for measure, goal in value.items():
+            if goal <= 0:
+                raise ValueError(f"goal for {measure} must be a positive number, got {goal}")
+        return value
+
+
+class ScorecardMeasure(_Strict):
+    measure: Literal[SCORECARD_MEASURES]
+    weight: float
+    benchmark: float = Field(gt=0)
+
+
+DEFAULT_SCORECARD = [
+    ScorecardMeasure(measure="opportunities_created", weight=15, benchmark=4),
+    ScorecardMeasure(measure="deals_won", weight=25, benchmark=2),
+    ScorecardMeasure(measure="meetings_booked", weight=5, benchmark=8),
+    ScorecardMeasure(measure="connected_calls", weight=1, benchmark=40),
+    ScorecardMeasure(measure="calls", weight=0.2, benchmark=200),
+]
+
+
+class ScorecardConfig(_Strict):
+    """Inline measures, or a CSV (`file`: columns measure, weight, benchmark) that replaces them."""
+
+    file: Path | None = None
+    measures: list[ScorecardMeasure] = Field(default_factory=lambda: list(DEFAULT_SCORECARD), min_length=1)
+
+    @field_validator("measures")
+    @classmethod
+    def _unique(cls, value: list[ScorecardMeasure]) -> list[ScorecardMeasure]:
+        names = [m.measure for m in value]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"each measure may appear once; repeated: {', '.join(duplicates)}")
+        return value
+
+
+class RevenueTarget(_Strict):
+    period_start: date
+    period_end: date
+    revenue_target: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "RevenueTarget":
+        if self.period_end <= self.period_start:
+            raise ValueError("period_end must be after period_start (periods are [start, end))")
+        return self
+
+
+class NorthStarConfig(_Strict):
+    """Either a recurring target per period (`period` + `revenue_target`), or explicit periods."""
+
+    period: Literal["year", "quarter", "month"] = "year"
+    revenue_target: float | None = Field(None, gt=0)
+    revenue_targets: list[RevenueTarget] = Field(default_factory=list)
+
+    def targets(self, as_of: date, periods_back: int = 3) -> list[RevenueTarget]:
+        """Explicit targets, else the recurring one for the as-of period and `periods_back` before it."""
+        if self.revenue_targets or self.revenue_target is None:
+            return list(self.revenue_targets)
+        months = {"year": 12, "quarter": 3, "month": 1}[self.period]
+        start_month = (as_of.month - 1) // months * months  # 0-based month of the current period's start
+        out = []
+        for back in range(periods_back, -1, -1):
+            index = as_of.year * 12 + start_month - back * months
+            start = date(index // 12, index % 12 + 1, 1)
+            end_index = index + months
+            end = date(end_index // 12, end_index % 12 + 1, 1)
+            out.append(RevenueTarget(period_start=start, period_end=end, revenue_target=self.revenue_target))
+        return out
+
+
+class QuotasConfig(_Strict):
+    file: Path | None = None
+
+
+class QuarantineConfig(_Strict):
+    max_share: float = Field(0.05, ge=0, le=1)
+
+
+class SalesmetricsConfig(_Strict):
+    reporting: ReportingConfig = ReportingConfig()
+    deals: DealsConfig = DealsConfig()
+    activity: ActivityConfig = ActivityConfig()
+    scorecard: ScorecardConfig = ScorecardConfig()
+    north_star: NorthStarConfig = NorthStarConfig()
+    quotas: QuotasConfig = QuotasConfig()
+    quarantine: QuarantineConfig = QuarantineConfig()
+
+
+def load_config(path: Path | str | None = None) -> SalesmetricsConfig:
+    """Read the configuration file: `path`, else SALESMETRICS_CONFIG, else ./salesmetrics.yml if it
+    exists, else the defaults. Relative paths inside (the quota file) are relative to the file."""
+    explicit = path or os.environ.get("SALESMETRICS_CONFIG")
+    file = Path(explicit) if explicit else DEFAULT_CONFIG_FILE
+    if not file.exists():
+        if explicit:
+            raise ConfigError(f"configuration file {file} does not exist (SALESMETRICS_CONFIG / --config).")
+        return SalesmetricsConfig()
+    try:
+        data = yaml.safe_load(file.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{file} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{file} must hold a mapping of sections (reporting, deals, activity, ...).")
+    try:
+        config = SalesmetricsConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{file}: " + "; ".join(_describe(e) for e in exc.errors())) from None
+    if config.quotas.file and not config.quotas.file.is_absolute():
+        config = config.model_copy(
+            update={"quotas": QuotasConfig(file=(file.parent / config.quotas.file).resolve())}
+        )
+    if config.scorecard.file:
+        csv = config.scorecard.file if config.scorecard.file.is_absolute() else file.parent / config.scorecard.file
+        config = config.model_copy(update={"scorecard": ScorecardConfig(file=csv, measures=read_scorecard_csv(csv))})
+    return config
+
+
+def read_scorecard_csv(path: Path) -> list[ScorecardMeasure]:
+    """The scorecard CSV (measure, weight, benchmark), each row checked like the YAML form."""
+    import csv
+
+    if not path.is_file():
+        raise ConfigError(f"scorecard.file {path} does not exist.")
+    with path.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    try:
+        return ScorecardConfig(measures=rows).measures
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: " + "; ".join(_describe(e) for e in exc.errors())) from None
+
+
+def _describe(error: dict[str, Any]) -> str:
+    key = ".".join(str(p) for p in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"unknown key '{key}'"
+    if error["type"] == "literal_error":
+        allowed = error.get("ctx", {}).get("expected", "")
+        return f"'{key}' is {error.get('input')!r}; allowed: {allowed}"
+    return f"'{key}': {error['msg']} (got {error.get('input')!r})"

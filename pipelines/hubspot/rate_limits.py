@@ -1,0 +1,55 @@
+"""HubSpot's request budgets as shared limiters: the rate limit is the physical limit of extraction.
+
+Two budgets (hubspot-api.md §5): a rolling ten-second budget per private app for every call but
+search, and 5 requests per second per account for CRM search. One limiter per budget is shared by
+every thread of a sync, so objects can be fetched concurrently without ever tripping a 429 in
+normal operation. A small safety margin absorbs clock and network jitter between us and HubSpot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyrate_limiter import Duration, Limiter, Rate
+
+# Burst limits per 10 s by private-app tier (HubSpot's 2024 limits).
+TIERS: dict[str, int] = {
+    "free": 100,
+    "starter": 100,
+    "professional": 190,
+    "enterprise": 190,
+    "api-add-on": 250,
+}
+SEARCH_PER_SECOND = 5
+# Windows are stretched by 5-10% rather than counts cut, so small budgets keep their full burst:
+# clock and network jitter between us and HubSpot never turn into 429s.
+WINDOW_MARGIN = 1.05
+SEARCH_WINDOW_MARGIN = 1.10
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """Requests allowed: `ten_second` per rolling 10 s (non-search), `search_per_second` for search."""
+
+    ten_second: int = TIERS["starter"]
+    search_per_second: int = SEARCH_PER_SECOND
+
+    @classmethod
+    def for_tier(cls, tier: str) -> "Budgets":
+        if tier not in TIERS:
+            from pipelines.errors import ConfigError
+
+            raise ConfigError(f"HUBSPOT_TIER must be one of {', '.join(TIERS)} (got {tier!r}).")
+        return cls(ten_second=TIERS[tier])
+
+
+class RateLimiters:
+    """Blocking limiters for the two budgets; `acquire(search=...)` waits until a request may go."""
+
+    def __init__(self, budgets: Budgets | None = None):
+        self.budgets = budgets or Budgets()
+        self._general = Limiter(Rate(self.budgets.ten_second, int(Duration.SECOND * 10 * WINDOW_MARGIN)))
+        self._search = Limiter(Rate(self.budgets.search_per_second, int(Duration.SECOND * SEARCH_WINDOW_MARGIN)))
+
+    def acquire(self, search: bool = False) -> None:
+        (self._search if search else self._general).try_acquire("search" if search else "general")
