@@ -8,6 +8,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from pipelines.hubspot.client import DEFAULT_BASE_URL, HubSpotClient
+from pipelines.hubspot.rate_limits import Budgets, RateLimiters
 from pipelines.project import DBT_PROJECT, warehouse_path
 from pipelines.transform import dbt_executable
 from pipelines.warehouse.store import Warehouse
@@ -18,9 +19,11 @@ class HubSpotResource(dg.ConfigurableResource):
 
     access_token: str
     base_url: str = DEFAULT_BASE_URL
+    tier: str = "starter"
 
     def client(self) -> HubSpotClient:
-        return HubSpotClient(self.access_token, self.base_url)
+        limiters = RateLimiters.shared(self.base_url, Budgets.for_tier(self.tier))
+        return HubSpotClient(self.access_token, self.base_url, limiters=limiters)
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -37,6 +40,7 @@ def build_resources() -> dict[str, object]:
         "hubspot": HubSpotResource(
             access_token=dg.EnvVar("HUBSPOT_ACCESS_TOKEN"),
             base_url=os.environ.get("HUBSPOT_BASE_URL", DEFAULT_BASE_URL),
+            tier=os.environ.get("HUBSPOT_TIER", "starter"),
         ),
         "warehouse": WarehouseResource(path=str(warehouse_path())),
         # The dbt of this environment, whether or not the venv is on PATH.

@@ -90,7 +90,10 @@ class Settings:
     def client(self, **kwargs: object) -> HubSpotClient:
         """A HubSpot client with this portal's token, address and rate budgets."""
         return HubSpotClient(
-            self.require_token(), self.base_url, limiters=RateLimiters(Budgets.for_tier(self.tier)), **kwargs
+            self.require_token(),
+            self.base_url,
+            limiters=RateLimiters.shared(self.base_url, Budgets.for_tier(self.tier)),
+            **kwargs,
         )
 
     def crm_objects(self):

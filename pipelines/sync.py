@@ -345,3 +345,24 @@ def sync_portal(
         if error is not None:
             raise error
     return results + [f.result() for f in futures]
+
+
+def reconcile_ids(
+    client: HubSpotClient, warehouse: Warehouse, sync_id: str, objects: Iterable[CrmObject] = CRM_OBJECTS
+) -> dict[str, int]:
+    """Remove raw records that HubSpot no longer has at all (GDPR or hard deletes never appear as
+    archived, nor in any search). Lists every live and archived id: run it periodically, not daily.
+
+    Returns:
+        object name -> records removed.
+    """
+    removed = {}
+    for obj in objects:
+        ids: list[str] = []
+        for archived in (False, True):
+            for page in client.list_pages(obj.api_path, ["hs_object_id"], obj.scope, archived=archived):
+                ids.extend(str(r["id"]) for r in page if r.get("id"))
+        children = ("deal_stage_history", "deal_companies") if obj.name == "deals" else ()
+        removed[obj.name] = warehouse.remove_missing(obj.name, ids, children)
+        log.info("reconciled %s: %d removed", obj.name, removed[obj.name])
+    return removed

@@ -248,7 +248,7 @@ class LazyPortal:
             h = lr.draws(key + 4, idx)
             edited = (h % np.uint64(100)).astype(np.int64) < later
             rest = h >> np.uint64(8)
-            delay = np.where(edited, (rest % np.uint64(long)).astype(np.int64), (rest % np.uint64(short)).astype(np.int64))
+            delay = np.where(edited, rest % np.uint64(long), rest % np.uint64(short)).astype(np.int64)
             return lr.within(created, delay, end)
 
         return created_fn, engagement_lm

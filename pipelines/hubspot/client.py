@@ -37,12 +37,14 @@ TRANSIENT_STATUSES = (429, 500, 502, 503, 504)
 class TransientError(Exception):
     """A fault worth retrying: 429, 5xx, a timeout, a truncated body, a dropped connection."""
 
-    def __init__(self, message: str, retry_after: float | None = None):
+    def __init__(self, message: str, retry_after: float | None = None, rate_limited: bool = False):
         super().__init__(message)
         self.retry_after = retry_after
+        self.rate_limited = rate_limited
 
 
 RETRY_AFTER_MAX = 60.0  # a hostile Retry-After is capped (HubSpot sends seconds; urllib3 would allow 6 h)
+RATE_LIMITED_MIN_WAIT = 1.0  # a 429 without Retry-After: give HubSpot's window time to roll
 
 
 def _wait_for(backoff_seconds: float):
@@ -53,6 +55,8 @@ def _wait_for(backoff_seconds: float):
         exc = retry_state.outcome.exception() if retry_state.outcome else None
         if isinstance(exc, TransientError) and exc.retry_after is not None:
             return min(exc.retry_after, RETRY_AFTER_MAX)
+        if isinstance(exc, TransientError) and exc.rate_limited:
+            return max(RATE_LIMITED_MIN_WAIT * retry_state.attempt_number, exponential(retry_state))
         return exponential(retry_state)
 
     return wait
@@ -177,7 +181,9 @@ class HubSpotClient:
             )
         if status in TRANSIENT_STATUSES or status == 477:  # 477: HubSpot's "migration in progress"
             return TransientError(
-                f"{endpoint}: HTTP {status} {detail.get('message') or ''}".strip(), _retry_after(headers)
+                f"{endpoint}: HTTP {status} {detail.get('message') or ''}".strip(),
+                _retry_after(headers),
+                rate_limited=status == 429,
             )
         return HubSpotUnavailableError(f"HubSpot answered {endpoint} with HTTP {status}: {detail.get('message', body)!s:.300}")
 

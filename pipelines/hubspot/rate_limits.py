@@ -43,8 +43,22 @@ class Budgets:
         return cls(ten_second=TIERS[tier])
 
 
+_SHARED: dict[tuple[str, Budgets], "RateLimiters"] = {}
+_SHARED_LOCK = __import__("threading").Lock()
+
+
 class RateLimiters:
     """Blocking limiters for the two budgets; `acquire(search=...)` waits until a request may go."""
+
+    @classmethod
+    def shared(cls, portal: str, budgets: Budgets) -> "RateLimiters":
+        """The limiters of one portal, shared by every client in this process: the budget belongs
+        to the app and portal, not to a client object (Dagster builds one client per asset)."""
+        with _SHARED_LOCK:
+            key = (portal, budgets)
+            if key not in _SHARED:
+                _SHARED[key] = cls(budgets)
+            return _SHARED[key]
 
     def __init__(self, budgets: Budgets | None = None):
         self.budgets = budgets or Budgets()

@@ -177,6 +177,29 @@ class Warehouse:
         finally:
             self.con.unregister("quarantine_rows")
 
+    def remove_missing(self, table: str, present_ids: list[str], child_tables: tuple[str, ...] = ()) -> int:
+        """Delete rows (and their child rows) whose id HubSpot no longer has at all; return how many."""
+        with self.lock:
+            con = self.con
+            con.execute("begin transaction")
+            try:
+                con.register("present_ids", pd.DataFrame({"id": pd.Series(present_ids, dtype="str")}))
+                con.execute(
+                    f"create or replace temp table missing_ids as select id from {RAW_SCHEMA}.{table} "
+                    "where id not in (select id from present_ids)"
+                )
+                removed = con.execute("select count(*) from missing_ids").fetchone()[0]
+                con.execute(f"delete from {RAW_SCHEMA}.{table} where id in (select id from missing_ids)")
+                for child in child_tables:
+                    con.execute(f"delete from {RAW_SCHEMA}.{child} where deal_id in (select id from missing_ids)")
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+            finally:
+                con.unregister("present_ids")
+        return int(removed)
+
     def log_sync(self, row: dict[str, Any]) -> None:
         with self.lock:
             self._execute_log(row)
