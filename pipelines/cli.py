@@ -38,6 +38,7 @@ err = Console(stderr=True)
 
 DEMO_DB = Path("data/demo.duckdb")
 DEMO_TOKEN = "demo-token"
+DEMO_REVENUE_TARGET = 2_500_000.0
 
 AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Compute marts as of this date (YYYY-MM-DD). Env: SALESMETRICS_AS_OF")]
 Tz = Annotated[Optional[str], typer.Option("--timezone", help="Reporting time zone. Env: SALESMETRICS_TIMEZONE")]
@@ -176,6 +177,11 @@ def demo(
     with DemoPortalServer(portal, token=DEMO_TOKEN) as server:
         console.print(f"demo portal ({size}, seed {seed}) serving at {server.url}")
         demo_settings = dataclasses.replace(settings, access_token=Secret(DEMO_TOKEN), base_url=server.url)
+        if not settings.config.north_star.targets(settings.as_of):
+            # The demo portal's sales org, given a yearly target so the north-star plan has a row.
+            north_star = settings.config.north_star.model_copy(update={"revenue_target": DEMO_REVENUE_TARGET})
+            config = settings.config.model_copy(update={"north_star": north_star})
+            demo_settings = dataclasses.replace(demo_settings, config=config)
         _sync(demo_settings)
         requests = server.request_count
     _build(demo_settings)

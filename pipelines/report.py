@@ -41,6 +41,50 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
 
+LEADERBOARD_SQL = """
+with latest as (select max(month) as month from marts.rep_scorecard_summary)
+select s.rank, coalesce(o.owner_name, o.email, s.owner_id) as rep, s.total_points, s.month
+from marts.rep_scorecard_summary s
+join latest using (month)
+left join marts.dim_owners o on o.owner_id = s.owner_id
+order by s.rank, rep
+limit ?
+"""
+
+NORTH_STAR_SQL = """
+select period_start, period_end, revenue_target, won_to_date, pace, deals_needed, opportunities_needed,
+       pipeline_coverage, avg_deal_size, win_rate
+from marts.north_star_plan
+order by period_start desc
+limit 1
+"""
+
+
+def print_leaderboard(db_path: Path, console: Console, top: int = 5) -> None:
+    con = connect(Path(db_path), read_only=True)
+    try:
+        rows = con.execute(LEADERBOARD_SQL, [top]).fetchall()
+        north = con.execute(NORTH_STAR_SQL).fetchone()
+    finally:
+        con.close()
+    if rows:
+        table = Table(title=f"Rep scorecard, {rows[0][3]:%Y-%m} (weighted points)")
+        for header in ("rank", "rep", "points"):
+            table.add_column(header, justify="left" if header == "rep" else "right")
+        for rank, rep, points, _ in rows:
+            table.add_row(str(rank), str(rep), f"{points:,.1f}")
+        console.print(table)
+    if north:
+        start, end, target, won, pace, deals, opps, coverage, deal_size, win_rate = north
+        console.print(
+            f"North star {start:%Y-%m-%d}..{end:%Y-%m-%d}: target {_money(target)}, won {_money(won)} "
+            f"(pace {_pct(pace)}); needs {deals if deals is not None else '-'} deals at "
+            f"{_money(deal_size)} and {opps if opps is not None else '-'} opportunities at {_pct(win_rate)} win rate; "
+            f"weighted pipeline coverage {'-' if coverage is None else f'{coverage:.2f}x'}",
+            highlight=False,
+        )
+
+
 def print_summary(db_path: Path, console: Console | None = None, months: int = 6) -> None:
     console = console or Console()
     table = Table(title=f"Sales KPIs, last {months} months ({db_path})")
@@ -51,3 +95,4 @@ def print_summary(db_path: Path, console: Console | None = None, months: int = 6
             f"{month:%Y-%m}", _money(arr), str(customers), _pct(churn), str(won or 0), _pct(win_rate), _money(deal_size)
         )
     console.print(table)
+    print_leaderboard(db_path, console)

@@ -25,10 +25,13 @@ def test_demo_prints_kpis_and_leaves_the_marts(tmp_path, clean_env):
     proc = salesmetrics(["demo"], clean_env, tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Sales KPIs" in proc.stdout and "win rate" in proc.stdout and "HTTP requests to the portal" in proc.stdout
+    assert "Rep scorecard" in proc.stdout and "North star" in proc.stdout and "opportunities" in proc.stdout
     con = duckdb.connect(str(tmp_path / "data" / "demo.duckdb"), read_only=True)
     marts = {r[0] for r in con.execute("select table_name from information_schema.tables where table_schema='marts'")
              .fetchall()}
-    assert {"arr_by_account_month", "arr_monthly", "churn_monthly", "sales_kpis_monthly"} <= marts
+    assert {"arr_by_account_month", "arr_monthly", "churn_monthly", "sales_kpis_monthly", "quota_attainment",
+            "rep_activity_weekly", "rep_activity_daily", "funnel_conversion", "rep_scorecard", "rep_scorecard_summary",
+            "north_star_plan", "fct_deals", "fct_engagements", "dim_owners", "dim_companies", "dim_deal_stages"} <= marts
     assert con.execute("select count(*) from marts.arr_monthly where arr > 0").fetchone()[0] > 6
     con.close()
     bi = duckdb.connect(str(tmp_path / "data" / "demo.bi.duckdb"), read_only=True)

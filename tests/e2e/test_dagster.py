@@ -22,7 +22,9 @@ CRM_OBJECTS = ["deals", "companies", "calls", "emails", "meetings", "notes", "ta
 from tests.support.warehouse_snapshot import snapshot
 
 pytestmark = pytest.mark.e2e
-MARTS = ["arr_by_account_month", "arr_monthly", "churn_monthly", "sales_kpis_monthly"]
+MARTS = ["arr_by_account_month", "arr_monthly", "churn_monthly", "sales_kpis_monthly", "quota_attainment",
+         "rep_activity_weekly", "rep_activity_daily", "funnel_conversion", "rep_scorecard", "rep_scorecard_summary",
+         "north_star_plan", "fct_deals", "fct_engagements", "dim_owners", "dim_companies", "dim_deal_stages"]
 
 
 def marts(db):

@@ -1,0 +1,42 @@
+"""A sync killed with SIGKILL at any point: the next run resumes from the last committed cursor and
+the warehouse ends identical, row for row, to a clean run's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import time
+
+import pytest
+
+from pipelines.demo_portal import DemoPortalServer, generate_portal
+from pipelines.hubspot.client import HubSpotClient
+from pipelines.sync import sync_portal
+from pipelines.warehouse.store import Warehouse
+from tests.e2e.conftest import BIN
+from tests.support.warehouse_snapshot import snapshot
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.parametrize("kill_after_requests", [3, 20, 45])
+def test_a_killed_sync_resumes_to_the_same_warehouse(tmp_path, clean_env, kill_after_requests):
+    portal = generate_portal(seed=3, size="small", end_date=dt.date(2026, 10, 31))
+    crashed, clean = tmp_path / "crashed.duckdb", tmp_path / "clean.duckdb"
+    with DemoPortalServer(portal, token="t", latency_ms=40) as server:
+        env = {**clean_env, "HUBSPOT_BASE_URL": server.url, "HUBSPOT_ACCESS_TOKEN": "t", "SALESMETRICS_DB": str(crashed)}
+        proc = subprocess.Popen([str(BIN / "salesmetrics"), "sync"], env=env, cwd=tmp_path,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 120
+        while server.request_count < kill_after_requests and proc.poll() is None and time.time() < deadline:
+            time.sleep(0.005)
+        proc.kill()  # SIGKILL: no cleanup, no rollback handler, an open DuckDB write-ahead log
+        proc.wait()
+        assert proc.returncode == -9, "the sync finished before it could be killed"
+        resumed = subprocess.run([str(BIN / "salesmetrics"), "sync"], env=env, cwd=tmp_path, capture_output=True,
+                                 text=True, timeout=300)
+        assert resumed.returncode == 0, resumed.stderr[-2000:]
+        server.latency_ms = 0
+        with Warehouse(clean) as wh:
+            sync_portal(HubSpotClient("t", server.url), wh, "clean")
+    assert snapshot(crashed) == snapshot(clean)
