@@ -19,6 +19,8 @@ TIERS: dict[str, int] = {
     "professional": 190,
     "enterprise": 190,
     "api-add-on": 250,
+    # No client-side limit: for local servers and benchmarks; against HubSpot, 429s would pace it.
+    "unlimited": 1_000_000,
 }
 SEARCH_PER_SECOND = 5
 # Windows are stretched by 5-10% rather than counts cut, so small budgets keep their full burst:
@@ -40,6 +42,8 @@ class Budgets:
             from pipelines.errors import ConfigError
 
             raise ConfigError(f"HUBSPOT_TIER must be one of {', '.join(TIERS)} (got {tier!r}).")
+        if tier == "unlimited":
+            return cls(ten_second=TIERS[tier], search_per_second=100_000)
         return cls(ten_second=TIERS[tier])
 
 

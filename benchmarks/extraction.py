@@ -1,0 +1,230 @@
+"""Extraction benchmark against the lazy demo portal: prints figures, asserts nothing.
+
+    .venv/bin/python benchmarks/extraction.py                      # bench-10k and bench-100k
+    .venv/bin/python benchmarks/extraction.py --sizes xlarge       # 1M deals + 5M engagements
+
+For each size: a full sync with no latency and no rate limit (requests used vs the minimum the page
+sizes allow, records per second, peak memory of the sync process), then an incremental sync after
+1% of every object changed, then `dbt build`. Separately: the request rate achieved against the
+allowed rate, with the portal enforcing HubSpot's limits and answering after 150 ms; and the
+records per second of flatten + validate + load alone (no HTTP). The portal always runs in its
+own process, and every sync in a fresh `salesmetrics` process so its peak RSS is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import multiprocessing as mp
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+HISTORY_PAGE, LIST_PAGE, OWNERS_PAGE = 50, 100, 500
+SEARCH_PAGE, BATCH = 200, 100
+
+
+def portal_process(conn, size: str, latency_ms: float, rate_limit: bool) -> None:
+    """Serve a lazy portal; answer commands from the benchmark over a pipe."""
+    import datetime as dt
+
+    from pipelines.demo_portal import DemoPortalServer, generate_lazy_portal
+
+    portal = generate_lazy_portal(seed=7, size=size, end_date=dt.date(2026, 10, 31))
+    with DemoPortalServer(portal, token="bench", latency_ms=latency_ms, rate_limit=rate_limit) as server:
+        conn.send({"url": server.url, "counts": portal.counts(), "nbytes": portal.nbytes()})
+        while True:
+            command, arg = conn.recv()
+            if command == "stop":
+                return
+            if command == "requests":
+                statuses = [e.status for e in server.request_log] if hasattr(server, "request_log") else []
+                conn.send({"requests": server.request_count, "429": statuses.count(429)})
+            elif command == "reset":
+                server.reset_stats()
+                conn.send(True)
+            elif command == "change":
+                at = (dt.datetime(2026, 11, 1, 0, 0), dt.datetime(2026, 11, 1, 6, 0))
+                changed = {name: len(portal.update_fraction(name, arg, at, seed=1))
+                           for name in ("deals", "companies", "calls", "emails", "meetings", "notes", "tasks")}
+                conn.send(changed)
+
+
+class Portal:
+    def __init__(self, size: str, latency_ms: float = 0, rate_limit: bool = False):
+        ctx = mp.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=portal_process, args=(child, size, latency_ms, rate_limit), daemon=True)
+        started = time.perf_counter()
+        self.process.start()
+        self.info = self.conn.recv()
+        self.build_seconds = time.perf_counter() - started
+
+    def ask(self, command: str, arg=None):
+        self.conn.send((command, arg))
+        return self.conn.recv()
+
+    def close(self) -> None:
+        self.conn.send(("stop", None))
+        self.process.join(10)
+
+
+def run_sync(url: str, db: Path, tier: str, args: list[str] | None = None) -> tuple[float, int, str]:
+    """One `salesmetrics sync` in a fresh process: (seconds, peak RSS in MB, output)."""
+    env = {**os.environ, "HUBSPOT_BASE_URL": url, "HUBSPOT_ACCESS_TOKEN": "bench", "SALESMETRICS_DB": str(db),
+           "HUBSPOT_TIER": tier, "DO_NOT_TRACK": "1"}
+    started = time.perf_counter()
+    proc = subprocess.Popen([str(BIN / "salesmetrics"), "sync", *(args or [])], env=env, cwd=db.parent,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"sync failed:\n{output[-3000:]}")
+    return seconds, usage.ru_maxrss // 1024, output
+
+
+def minimum_requests(counts: dict[str, int], archived: dict[str, int]) -> int:
+    """The fewest requests a full sync can make with HubSpot's page sizes: deals at 50 (stage
+    history), other objects at 100, owners at 500; an archived listing per object; pipelines."""
+    total = 1 + 2 + 1  # pipelines, owners (active + deactivated), call dispositions
+    for name, n in counts.items():
+        if name == "owners":
+            continue
+        page = HISTORY_PAGE if name == "deals" else LIST_PAGE
+        total += max(1, math.ceil((n - archived.get(name, 0)) / page)) + max(1, math.ceil(archived.get(name, 0) / page))
+    return total
+
+
+def warehouse_counts(db: Path) -> tuple[dict[str, int], dict[str, int], int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = ["deals", "companies", "calls", "emails", "meetings", "notes", "tasks", "goal_targets"]
+        live = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in tables}
+        archived = {t: con.execute(f"select count(*) from raw.{t} where archived").fetchone()[0] for t in tables}
+        requests = con.execute("select sum(requests) from raw.sync_log").fetchone()[0]
+    finally:
+        con.close()
+    return live, archived, requests
+
+
+def bench_size(size: str, workdir: Path, with_dbt: bool) -> None:
+    portal = Portal(size)
+    try:
+        counts = portal.info["counts"]
+        records = sum(v for k, v in counts.items() if k != "owners")
+        print(f"\n== {size}: {records:,} CRM records ({counts}); portal built in {portal.build_seconds:.1f} s, "
+              f"{portal.info['nbytes'] / 1e6:.0f} MB of columns")
+        db = workdir / f"{size}.duckdb"
+        seconds, rss, _ = run_sync(portal.info["url"], db, "unlimited")
+        served = portal.ask("requests")["requests"]
+        live, archived, _ = warehouse_counts(db)
+        minimum = minimum_requests(counts, archived)
+        print(f"full sync: {seconds:.1f} s, {records / seconds:,.0f} records/s end to end (HTTP + flatten + "
+              f"validate + load), peak RSS {rss} MB")
+        print(f"requests: {served:,} used, minimum {minimum:,} -> efficiency {minimum / served:.3f}")
+        changed = portal.ask("change", 0.01)
+        portal.ask("reset")
+        seconds, rss, _ = run_sync(portal.info["url"], db, "unlimited")
+        served = portal.ask("requests")["requests"]
+        n_changed = sum(changed.values())
+        deals = changed["deals"]
+        floor = (math.ceil(deals / SEARCH_PAGE) + 2 * math.ceil(deals / BATCH)
+                 + sum(math.ceil(v / SEARCH_PAGE) for k, v in changed.items() if k != "deals"))
+        print(f"incremental after 1% changed ({n_changed:,} records): {seconds:.1f} s, {served:,} requests "
+              f"(search+batch floor for the changes alone {floor:,}; the rest are archived listings and "
+              f"reference objects), peak RSS {rss} MB")
+        if with_dbt:
+            env = {**os.environ, "SALESMETRICS_DB": str(db), "SALESMETRICS_AS_OF": "2026-10-31", "DO_NOT_TRACK": "1"}
+            started = time.perf_counter()
+            proc = subprocess.run([str(BIN / "salesmetrics"), "build"], env=env, cwd=workdir, capture_output=True,
+                                  text=True)
+            status = "ok" if proc.returncode == 0 else f"FAILED: {proc.stdout[-500:]}{proc.stderr[-1500:]}"
+            print(f"dbt build: {time.perf_counter() - started:.1f} s ({status})")
+    finally:
+        portal.close()
+
+
+def bench_rate(workdir: Path, size: str, tier: str, latency_ms: float) -> None:
+    """Request rate with the portal enforcing the limits and answering after `latency_ms`."""
+    from pipelines.hubspot.rate_limits import TIERS
+
+    portal = Portal(size, latency_ms=latency_ms, rate_limit=True)
+    try:
+        db = workdir / f"rate-{size}.duckdb"
+        seconds, _, _ = run_sync(portal.info["url"], db, tier)
+        stats = portal.ask("requests")
+        con = duckdb.connect(str(db), read_only=True)
+        searches = con.execute("select count(*) from raw.sync_log").fetchone()[0]
+        con.close()
+        allowed = TIERS[tier] / 10
+        rate = stats["requests"] / seconds
+        print(f"\n== rate, {size}, tier {tier} ({allowed:.0f} req/s allowed), {latency_ms:.0f} ms latency: "
+              f"{stats['requests']:,} requests in {seconds:.1f} s = {rate:.2f} req/s -> {rate / allowed:.3f} of "
+              f"the allowed rate; 429 answers: {stats['429']} ({searches} objects)")
+    finally:
+        portal.close()
+
+
+def bench_stages(n_deals: int, n_calls: int) -> None:
+    """flatten + validate + load alone: records made by the lazy portal in memory, no HTTP."""
+    import datetime as dt
+
+    from pipelines.demo_portal import generate_lazy_portal
+    from pipelines.hubspot.objects import CALLS, DEALS
+    from pipelines.sync import _load_page, _ObjectRun
+    from pipelines.warehouse.store import Warehouse
+    from schemas import SCHEMAS, deals_schema
+
+    portal = generate_lazy_portal(seed=7, deals=n_deals, engagements=n_calls * 100 // 46, end_date=dt.date(2026, 10, 31))
+    with tempfile.TemporaryDirectory() as tmp, Warehouse(Path(tmp) / "stages.duckdb") as wh:
+        for obj, n in ((DEALS, n_deals), (CALLS, n_calls)):
+            ids = portal.ids(obj.name)[:n]
+            pages = []
+            for start in range(0, len(ids), 5000):
+                records = portal.records(obj.name, ids[start:start + 5000])
+                if obj is DEALS:  # the list endpoint's inline shapes
+                    for r in records:
+                        r["propertiesWithHistory"] = r.pop("_history", {})
+                        r["associations"] = {"companies": {"results": [
+                            {"id": c["id"], "type": "deal_to_company" if c.get("primary") else "deal_to_company_unlabeled"}
+                            for c in r.pop("_companies", [])]}}
+                pages.append(records)
+            schema = deals_schema(None) if obj is DEALS else SCHEMAS[obj.name]
+            run = _ObjectRun(None, wh, obj.name, "full", "stages")  # type: ignore[arg-type]
+            started = time.perf_counter()
+            for records in pages:
+                _load_page(run, obj, schema, records)
+            seconds = time.perf_counter() - started
+            total = sum(len(p) for p in pages)
+            print(f"flatten + validate + load, {obj.name}: {total:,} records in {seconds:.1f} s = "
+                  f"{total / seconds:,.0f} records/s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", nargs="+", default=["bench-10k", "bench-100k"])
+    parser.add_argument("--no-dbt", action="store_true")
+    parser.add_argument("--rate-size", default="bench-10k")
+    parser.add_argument("--rate-tier", default="starter")
+    parser.add_argument("--skip-rate", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    with tempfile.TemporaryDirectory(prefix="salesmetrics-bench-") as tmp:
+        workdir = Path(tmp)
+        bench_stages(n_deals=20_000, n_calls=100_000)
+        for size in args.sizes:
+            bench_size(size, workdir, with_dbt=not args.no_dbt)
+        if not args.skip_rate:
+            bench_rate(workdir, args.rate_size, args.rate_tier, latency_ms=150)
+
+
+if __name__ == "__main__":
+    main()
