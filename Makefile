@@ -13,7 +13,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 # PYTHONDONTWRITEBYTECODE is set on some machines; uv compiles bytecode itself (halves import time).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install demo test dagster lint-dbt clean
+.PHONY: install demo test dagster docs bench clean
 
 install: $(STAMP)
 
@@ -33,6 +33,12 @@ test: install
 
 dagster: install
 	$(BIN)/dagster dev -w workspace.yaml
+
+docs: install
+	cd dbt_project && SALESMETRICS_DB=$(CURDIR)/data/demo.duckdb ../$(BIN)/dbt docs generate --profiles-dir .
+
+bench: install
+	$(BIN)/python benchmarks/extraction.py
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs .dagster_home/storage

@@ -24,7 +24,7 @@ from pipelines.errors import ConfigError, SalesmetricsError
 from pipelines.hubspot.client import HubSpotClient
 from pipelines.report import print_summary
 from pipelines.settings import Secret, Settings
-from pipelines.sync import DEFAULT_WORKERS, ObjectSyncResult, new_sync_id, sync_portal
+from pipelines.sync import DEFAULT_WORKERS, ObjectSyncResult, new_sync_id, reconcile_ids, sync_portal
 from pipelines.warehouse.store import Warehouse
 
 app = typer.Typer(
@@ -132,6 +132,18 @@ def backfill(
     if window[1] <= window[0]:
         raise ConfigError(f"--end ({end}) must be after --start ({start}): the window is [start, end).")
     _sync(settings, window=window, workers=workers)
+
+
+@app.command()
+def reconcile(db: Db = None, config: Config = None) -> None:
+    """Remove raw records HubSpot no longer has at all (hard/GDPR deletes). Lists every id: run weekly."""
+    settings = _settings(db_path=db, config_path=config)
+    client = settings.client()
+    with Warehouse(settings.db_path) as warehouse:
+        removed = reconcile_ids(client, warehouse, new_sync_id(), settings.crm_objects())
+    for name, n in removed.items():
+        console.print(f"{name}: {n:,} removed")
+    console.print(f"{client.request_count:,} requests")
 
 
 @app.command()

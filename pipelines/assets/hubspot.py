@@ -42,7 +42,11 @@ class SyncConfig(dg.Config):
 
 
 def max_quarantine_share() -> float:
-    return float(os.environ.get("SALESMETRICS_QUARANTINE_MAX_SHARE", "0.05"))
+    """SALESMETRICS_QUARANTINE_MAX_SHARE, else `quarantine.max_share` of the configuration file."""
+    from pipelines.config import load_config
+
+    value = os.environ.get("SALESMETRICS_QUARANTINE_MAX_SHARE")
+    return float(value) if value else load_config().quarantine.max_share
 
 
 def quarantine_check(key: dg.AssetKey, result: ObjectSyncResult) -> dg.AssetCheckResult:

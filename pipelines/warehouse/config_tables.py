@@ -38,9 +38,11 @@ def read_quota_file(path: Path) -> pd.DataFrame:
     try:
         checked = QuotaFile.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases.head(5)
+        cases = exc.failure_cases.drop_duplicates(subset=["index", "check"]).head(10)
         detail = "; ".join(
-            f"row {int(r.index) + 2 if pd.notna(r.index) else '?'}: {r.check} ({r.column}={r.failure_case})"
+            # line numbers as an editor shows them: the header is line 1
+            f"line {int(r.index) + 2 if pd.notna(r.index) else '?'}: {r.check}"
+            + (f" ({r.column}={r.failure_case})" if r.column in QUOTA_COLUMNS else "")
             for r in cases.itertuples()
         )
         raise ConfigError(f"quota file {path} has bad rows: {detail}") from None

@@ -1,0 +1,107 @@
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.config import load_config
+from pipelines.errors import ConfigError
+from pipelines.hubspot.flatten import flatten_records
+from pipelines.settings import Settings
+from pipelines.sync import crm_objects
+from pipelines.warehouse.config_tables import read_quota_file, write_config_tables
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path, text, name="salesmetrics.yml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_the_documented_example_file_is_valid_and_equals_the_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no salesmetrics.yml here: the built-in defaults
+    assert load_config(REPO / "salesmetrics.yml") == load_config(None)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("reporting:\n  colour: red\n", "unknown key 'reporting.colour'"),
+        ("scorecard:\n  measures:\n    - {measure: deals_won, weight: heavy, benchmark: 2}\n",
+         "'scorecard.measures.0.weight': Input should be a valid number"),
+        ("scorecard:\n  measures:\n    - {measure: smiles, weight: 1, benchmark: 2}\n",
+         "'scorecard.measures.0.measure' is 'smiles'; allowed: 'opportunities_created'"),
+        ("scorecard:\n  measures:\n    - {measure: calls, weight: 1, benchmark: 2}\n"
+         "    - {measure: calls, weight: 2, benchmark: 2}\n", "repeated: calls"),
+        ("reporting:\n  timezone: Mars/Olympus\n", "'reporting.timezone': Value error, 'Mars/Olympus' is not an IANA"),
+        ("activity:\n  daily_goals: {calls: -5}\n", "goal for calls must be a positive number"),
+        ("activity:\n  daily_goals: {smiles: 5}\n", "'activity.daily_goals.smiles.[key]'"),
+        ("north_star:\n  revenue_targets: [{period_start: 2026-02-01, period_end: 2026-01-01, revenue_target: 5}]\n",
+         "period_end must be after period_start"),
+        ("- just\n- a list\n", "must hold a mapping of sections"),
+    ],
+)
+def test_bad_configuration_names_the_key_and_what_is_allowed(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace("[", r"\[").replace(".", r"\.")):
+        load_config(write(tmp_path, text))
+
+
+def test_bad_configuration_stops_settings_before_any_work(tmp_path):
+    path = write(tmp_path, "deals:\n  default_contract_term_months: -1\n")
+    with pytest.raises(ConfigError, match="deals.default_contract_term_months"):
+        Settings.from_env({"SALESMETRICS_CONFIG": str(path)})
+
+
+def test_environment_wins_over_the_file(tmp_path):
+    path = write(tmp_path, "reporting:\n  timezone: Europe/Berlin\n  as_of: 2024-01-31\n")
+    settings = Settings.from_env({"SALESMETRICS_CONFIG": str(path), "SALESMETRICS_TIMEZONE": "Asia/Tokyo"})
+    assert settings.timezone == "Asia/Tokyo" and settings.as_of == date(2024, 1, 31)
+
+
+def test_a_recurring_revenue_target_covers_the_as_of_period_and_those_before():
+    config = load_config(None).north_star.model_copy(update={"period": "quarter", "revenue_target": 1e6})
+    targets = config.targets(date(2026, 11, 26), periods_back=1)
+    assert [(t.period_start, t.period_end) for t in targets] == [
+        (date(2026, 7, 1), date(2026, 10, 1)), (date(2026, 10, 1), date(2027, 1, 1))]
+
+
+def test_the_scorecard_csv_replaces_the_inline_measures_and_is_checked(tmp_path):
+    write(tmp_path, "measure,weight,benchmark\ndeals_won,30,3\nnotes,0.5,20\n", "scorecard.csv")
+    config = load_config(write(tmp_path, "scorecard:\n  file: scorecard.csv\n"))
+    assert [(m.measure, m.weight) for m in config.scorecard.measures] == [("deals_won", 30), ("notes", 0.5)]
+    write(tmp_path, "measure,weight,benchmark\ndeals_won,lots,3\n", "scorecard.csv")
+    with pytest.raises(ConfigError, match="scorecard.csv: 'measures.0.weight'"):
+        load_config(tmp_path / "salesmetrics.yml")
+
+
+def test_the_quota_file_is_validated_row_by_row(tmp_path):
+    good = write(tmp_path, "owner_email,period_start,period_end,quota_deals,quota_revenue\n"
+                           "ann@example.com,2024-01-01,2024-02-01,3,\n", "quotas.csv")
+    frame = read_quota_file(good)
+    assert frame.loc[0, "quota_deals"] == 3 and frame.loc[0, "period_start"] == date(2024, 1, 1)
+    bad = write(tmp_path, "owner_email,period_start,period_end,quota_deals,quota_revenue\n"
+                          "ann@example.com,2024-02-01,2024-01-01,3,\n,2024-01-01,2024-02-01,,\n", "bad.csv")
+    with pytest.raises(ConfigError, match="period_is_not_empty") as info:
+        read_quota_file(bad)
+    assert "owner_is_named" in str(info.value) and "has_a_quota" in str(info.value)
+    with pytest.raises(ConfigError, match="must have the columns"):
+        read_quota_file(write(tmp_path, "who,when\nann,2024\n", "odd.csv"))
+
+
+def test_config_tables_are_written_for_dbt():
+    con = duckdb.connect()
+    write_config_tables(con, load_config(REPO / "salesmetrics.yml"), date(2026, 11, 26), None)
+    assert con.execute("select measure, weight from config.scorecard_measures order by weight desc limit 1").fetchall() \
+        == [("deals_won", 25.0)]
+    assert con.execute("select * from config.activity_goals").fetchall() == [("calls", 50.0)]
+    assert con.execute("select count(*) from config.quotas").fetchone() == (0,)
+
+
+def test_the_property_mapping_reads_custom_properties_into_our_columns():
+    deals = next(o for o in crm_objects({"contract_term_months": "term_in_months_c"}) if o.name == "deals")
+    assert "term_in_months_c" in deals.api_properties and "contract_term_months" not in deals.api_properties
+    frame, _ = flatten_records(deals, [{"id": "1", "properties": {"term_in_months_c": "24", "contract_term_months": "6"},
+                                        "updatedAt": "2024-01-01T00:00:00Z"}])
+    assert frame.loc[0, "contract_term_months"] == 24.0
