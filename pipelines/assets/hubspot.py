@@ -131,10 +131,17 @@ def crm_object_asset(obj: CrmObject) -> dg.AssetsDefinition:
                warehouse: WarehouseResource):
         client = hubspot.client()
         window = None if config.full_refresh else partition_window(context)
+        read = [0]
+
+        def progress(name: str, n: int) -> None:
+            # A log line per 10,000 records: live progress in the Dagster UI without flooding it.
+            if (read[0] + n) // 10_000 > read[0] // 10_000:
+                context.log.info(f"{name}: {read[0] + n:,} records read, {client.request_count:,} requests")
+            read[0] += n
+
         with warehouse.open() as wh:
             result = sync_crm_object(
-                client, wh, obj, context.run_id, full=config.full_refresh, window=window,
-                progress=lambda name, n: context.log.debug(f"{name}: read {n} records"),
+                client, wh, obj, context.run_id, full=config.full_refresh, window=window, progress=progress
             )
         context.log.info(
             f"{obj.name}: {result.mode} sync read {result.records_read}, loaded {result.records_loaded}, "

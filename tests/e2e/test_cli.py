@@ -94,3 +94,38 @@ def test_a_locked_warehouse_is_a_clear_error(tmp_path, clean_env):
         holder.kill()
     assert proc.returncode == 5
     assert "is locked by another process" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_bad_configuration_stops_the_run_before_any_request(tmp_path, clean_env):
+    (tmp_path / "bad.yml").write_text("scorecard:\n  measures:\n    - {measure: deals_won, weight: heavy, benchmark: 2}\n")
+    portal = generate_portal(seed=1, size="small", end_date=dt.date(2026, 10, 31))
+    with DemoPortalServer(portal, token=SECRET) as server:
+        env = {**clean_env, "HUBSPOT_BASE_URL": server.url, "HUBSPOT_ACCESS_TOKEN": SECRET,
+               "SALESMETRICS_CONFIG": str(tmp_path / "bad.yml"), "SALESMETRICS_DB": str(tmp_path / "w.duckdb")}
+        proc = salesmetrics(["run"], env, tmp_path)
+        assert server.request_count == 0
+    assert proc.returncode == 2
+    assert "'scorecard.measures.0.weight': Input should be a valid number" in proc.stderr
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_backfill_reads_only_its_window(tmp_path, clean_env):
+    portal = generate_portal(seed=2, size="small", end_date=dt.date(2026, 10, 31))
+    with DemoPortalServer(portal, token=SECRET) as server:
+        env = {**clean_env, "HUBSPOT_BASE_URL": server.url, "HUBSPOT_ACCESS_TOKEN": SECRET,
+               "SALESMETRICS_DB": str(tmp_path / "w.duckdb")}
+        bad = salesmetrics(["backfill", "--start", "2026-10-01", "--end", "2026-09-01"], env, tmp_path)
+        proc = salesmetrics(["backfill", "--start", "2026-10-01", "--end", "2026-10-15"], env, tmp_path)
+    assert bad.returncode == 2 and "must be after --start" in bad.stderr
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    bounds = con.execute("select min(hs_lastmodifieddate), max(hs_lastmodifieddate), count(*) from raw.calls "
+                         "where not archived").fetchone()
+    modes = {r[0] for r in con.execute("select mode from raw.sync_log where object = 'calls'").fetchall()}
+    cursors = con.execute("select count(*) from raw.sync_cursors").fetchone()[0]
+    con.close()
+    assert bounds[2] > 0 and bounds[0] >= dt.datetime(2026, 10, 1) and bounds[1] < dt.datetime(2026, 10, 15)
+    assert modes == {"backfill"} and cursors == 0  # a backfill never moves the daily sync's cursor
+    expected = sum(1 for r in portal.objects["calls"] if r["id"] and not r["archived"]
+                   and "2026-10-01" <= r["properties"]["hs_lastmodifieddate"][:10] < "2026-10-15")
+    assert bounds[2] == expected
