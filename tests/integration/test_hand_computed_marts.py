@@ -20,14 +20,19 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def marts(tmp_path_factory):
+def hand_warehouse(tmp_path_factory):
     db = tmp_path_factory.mktemp("hand") / "hand.duckdb"
     with DemoPortalServer(hand_portal(), token="t") as server:
         with Warehouse(db) as wh:
             sync_portal(HubSpotClient("t", server.url), wh, "hand-1")
     build(Settings(access_token=None, base_url="http://unused", db_path=db, as_of=date(2024, 6, 30),
                    timezone="UTC", quotas_path=None))
-    con = duckdb.connect(str(db), read_only=True)
+    return db
+
+
+@pytest.fixture(scope="module")
+def marts(hand_warehouse):
+    con = duckdb.connect(str(hand_warehouse), read_only=True)
     yield con
     con.close()
 
@@ -91,3 +96,22 @@ def test_per_owner_rows_and_the_quarantined_deal(marts):
     assert rows(marts, "select record_id, check_name, column_name from raw.quarantine order by all") == [
         ("9", "greater_than_or_equal_to(0)", "amount"), ("9", "greater_than_or_equal_to(0)", "amount_in_home_currency")]
     assert rows(marts, "select archived from raw.deals where id = '8'") == [(True,)]
+
+
+def test_dbt_docs_generate_documents_every_mart(hand_warehouse, tmp_path):
+    import json
+    import shutil
+
+    from pipelines.transform import run_dbt
+
+    db = tmp_path / "copy.duckdb"  # other tests of this module hold the original open, read-only
+    shutil.copy(hand_warehouse, db)
+    run_dbt(["docs", "generate", "--target-path", str(tmp_path / "target")], db)
+    tmp_path = tmp_path / "target"
+    catalog = json.loads((tmp_path / "catalog.json").read_text())
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    documented = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    for mart in ("arr_monthly", "sales_kpis_monthly", "north_star_plan", "rep_scorecard", "funnel_conversion"):
+        assert f"model.salesmetrics.{mart}" in catalog["nodes"]
+        assert documented[mart]["description"].strip()
+        assert all(c["description"].strip() for c in documented[mart]["columns"].values())

@@ -156,3 +156,32 @@ def test_an_unreachable_host_fails_fast_and_says_which():
     with pytest.raises(HubSpotUnavailableError, match="Cannot reach HubSpot at http://127.0.0.1:9"):
         client.deal_pipelines()
     assert time.perf_counter() - started < 15
+
+
+def test_timeouts_are_retried_and_end_in_the_same_data(small_portal, tmp_path):
+    clean_db, slow_db = tmp_path / "clean.duckdb", tmp_path / "slow.duckdb"
+    with DemoPortalServer(small_portal, token=TOKEN) as server:
+        run_sync(server, clean_db)
+        # The server stalls past the client's 0.5 s read timeout, twice, on two endpoints.
+        for prefix in ("/crm/v3/objects/calls", "/crm/v3/pipelines"):
+            server.faults.add(FaultRule(kind="hook", count=2, path_prefix=prefix, hook=lambda: time.sleep(1.5)))
+        run_sync(server, slow_db, timeout=(2.0, 0.5), backoff_seconds=0.05)
+    assert snapshot(slow_db) == snapshot(clean_db)
+
+
+def test_a_record_changed_while_the_sync_reads_is_caught_by_the_next_sync(small_portal, tmp_path):
+    db, clean_db = tmp_path / "w.duckdb", tmp_path / "clean.duckdb"
+    target = next(r for r in small_portal.objects["calls"] if r["id"] and not r["archived"])
+    changed_at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)  # before the sync "started"
+
+    def change():
+        small_portal.update("calls", target["id"], {"hs_call_duration": "424242"}, changed_at)
+
+    with DemoPortalServer(small_portal, token=TOKEN) as server:
+        # Fires on a later page of the calls listing, after the page holding `target` was served.
+        server.faults.add(FaultRule(kind="hook", count=1, skip=5, path_prefix="/crm/v3/objects/calls", hook=change))
+        run_sync(server, db, "s1")
+        run_sync(server, db, "s2")
+        run_sync(server, clean_db, "clean")
+    assert query(db, f"select hs_call_duration from raw.calls where id = '{target['id']}'") == [(424242.0,)]
+    assert snapshot(db) == snapshot(clean_db)
