@@ -82,7 +82,6 @@ class _ObjectRun:
         self.result = ObjectSyncResult(object=name, mode=mode)
         self.started = utcnow()
         self._t0 = time.perf_counter()
-        self._endpoints = {name}
 
     def write(self, batch: Batch, records: list[dict[str, Any]], quarantined: int) -> None:
         self.result.records_read += len(records)

@@ -12,8 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
-
 from pipelines.errors import TransformError
 from pipelines.settings import Settings
 from pipelines.warehouse.config_tables import write_config_tables
@@ -109,14 +107,3 @@ def publish(db_path: Path) -> Path:
         os.fsync(fh.fileno())
     os.replace(staging, target)
     return target
-
-
-def mart_tables(db_path: Path) -> list[str]:
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        rows = con.execute(
-            "select table_name from information_schema.tables where table_schema = ? order by 1", [MARTS_SCHEMA]
-        ).fetchall()
-    finally:
-        con.close()
-    return [r[0] for r in rows]

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from pipelines.hubspot.objects import CrmObject, PropertyType
+from pipelines.hubspot.objects import OWNERS_COLUMNS, PIPELINE_STAGES_COLUMNS, CrmObject, PropertyType
 
 # Inline association types on v3 pages: the Primary label is `deal_to_company`; every associated
 # company (primary or not) is repeated as `deal_to_company_unlabeled`.
@@ -162,8 +162,6 @@ def stage_history_frame(records: Iterable[dict[str, Any]], prop: str = "dealstag
 
 def owners_frame(owners: list[dict[str, Any]]) -> tuple[pd.DataFrame, list[ParseFailure]]:
     """Owner JSON (camelCase, `userId` an int) -> typed rows; the primary team flattened."""
-    from pipelines.hubspot.objects import OWNERS_COLUMNS
-
     rows = []
     for owner in owners:
         teams = owner.get("teams") or []
@@ -188,8 +186,6 @@ def owners_frame(owners: list[dict[str, Any]]) -> tuple[pd.DataFrame, list[Parse
 
 def pipeline_stages_frame(pipelines: list[dict[str, Any]]) -> tuple[pd.DataFrame, list[ParseFailure]]:
     """Deal pipelines JSON -> one typed row per (pipeline, stage); metadata values are strings."""
-    from pipelines.hubspot.objects import PIPELINE_STAGES_COLUMNS
-
     rows = []
     for pipeline in pipelines:
         for stage in pipeline.get("stages") or []:

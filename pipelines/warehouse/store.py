@@ -224,9 +224,6 @@ class Warehouse:
             rows = self.con.execute(f"select stage_id from {RAW_SCHEMA}.deal_pipeline_stages").fetchall()
         return {r[0] for r in rows}
 
-    def table_counts(self) -> Iterator[tuple[str, int]]:
-        for table in RAW_TABLES:
-            yield table, self.con.execute(f"select count(*) from {RAW_SCHEMA}.{table}").fetchone()[0]
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:

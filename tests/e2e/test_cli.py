@@ -50,6 +50,9 @@ def test_run_against_any_hubspot_compatible_server(tmp_path, clean_env):
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
     assert con.execute("select max(month) from marts.arr_monthly").fetchone()[0] == dt.date(2026, 10, 1)
     con.close()
+    for path in tmp_path.rglob("*"):  # the warehouse, its BI copy, any log: the token is nowhere
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
 
 
 @pytest.mark.parametrize(
