@@ -23,10 +23,11 @@ TIERS: dict[str, int] = {
     "unlimited": 1_000_000,
 }
 SEARCH_PER_SECOND = 5
-# Windows are stretched by 5-10% rather than counts cut, so small budgets keep their full burst:
+# Windows are stretched (5% for the ten-second budget, 20% for the one-second search budget, where a
+# delayed send matters more) rather than counts cut, so small budgets keep their full burst:
 # clock and network jitter between us and HubSpot never turn into 429s.
 WINDOW_MARGIN = 1.05
-SEARCH_WINDOW_MARGIN = 1.10
+SEARCH_WINDOW_MARGIN = 1.20
 
 
 @dataclass(frozen=True)
