@@ -8,7 +8,7 @@ passes SALESMETRICS_QUARANTINE_MAX_SHARE, which means schema drift rather than d
 
 
 import os
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import dagster as dg
 

@@ -325,7 +325,7 @@ class LazyPortal:
             return None if p is None else self._render(s, np.array([p]))[0]
 
     def records(self, object_name: str, ids: Iterable[str | int]) -> list[dict[str, Any] | None]:
-        s = self._store(object_name)
+        self._store(object_name)
         with self.lock:
             return self.view(object_name).lookup_many([str(i) for i in ids])
 
