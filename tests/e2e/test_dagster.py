@@ -106,3 +106,30 @@ def test_dagster_dev_loads_the_workspace_and_shows_the_whole_graph(tmp_path, cle
 
 def graph_nodes(port: int) -> list[dict]:
     return graphql(port, "{assetNodes{assetKey{path}}}")["assetNodes"]
+
+
+def test_the_weekly_reconcile_job_removes_hard_deleted_records(tmp_path):
+    from pipelines.hubspot.client import HubSpotClient
+    from pipelines.resources import HubSpotResource, WarehouseResource
+    from pipelines.schedules import hubspot_weekly_reconcile
+    from pipelines.sync import sync_portal
+    from pipelines.warehouse.store import Warehouse
+
+    portal = generate_portal(seed=5, size="small", end_date=dt.date(2026, 10, 31))
+    db = tmp_path / "w.duckdb"
+    with DemoPortalServer(portal, token="t") as server:
+        with Warehouse(db) as wh:
+            sync_portal(HubSpotClient("t", server.url), wh, "s1")
+        gone = next(r for r in portal.objects["calls"] if r["id"] and not r["archived"])
+        with portal.lock:
+            portal.objects["calls"].remove(gone)
+            portal.version += 1
+        result = hubspot_weekly_reconcile.execute_in_process(resources={
+            "hubspot": HubSpotResource(access_token="t", base_url=server.url, tier="unlimited"),
+            "warehouse": WarehouseResource(path=str(db)),
+        })
+    assert result.success
+    assert result.output_for_node("reconcile_hubspot_ids")["calls"] == 1
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute(f"select count(*) from raw.calls where id = '{gone['id']}'").fetchone() == (0,)
+    con.close()
