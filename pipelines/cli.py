@@ -38,7 +38,7 @@ err = Console(stderr=True)
 
 DEMO_DB = Path("data/demo.duckdb")
 DEMO_TOKEN = "demo-token"
-DEMO_REVENUE_TARGET = 2_500_000.0
+DEMO_REVENUE_TARGET = 4_500_000.0
 
 AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Compute marts as of this date (YYYY-MM-DD). Env: SALESMETRICS_AS_OF")]
 Tz = Annotated[Optional[str], typer.Option("--timezone", help="Reporting time zone. Env: SALESMETRICS_TIMEZONE")]
