@@ -119,6 +119,21 @@ SEGMENTS = (  # name, share, annual contract value range (USD), cycle-length fac
 )
 
 
+def renewal_path(rng: random.Random, outcome: str, reach: int) -> list[str]:
+    """Stages of a renewal deal up to stage `reach` (some skipped), then its outcome, if closed."""
+    stages = [s[0] for s in RENEWAL_STAGES[:3]]
+    path = [stages[0]]
+    for k in range(1, reach + 1):
+        if k < reach and rng.random() < 0.25:
+            continue
+        path.append(stages[k])
+    if outcome == "won":
+        path.append(RENEWAL_STAGES[3][0])
+    elif outcome == "lost":
+        path.append(RENEWAL_STAGES[4][0])
+    return path
+
+
 # ----------------------------------------------------------------------------------- simulation types
 @dataclass
 class _Rep:
@@ -363,18 +378,7 @@ class _Generator:
         return path
 
     def renewal_path(self, outcome: str, reach: int) -> list[str]:
-        rng = self.rng
-        stages = [s[0] for s in RENEWAL_STAGES[:3]]
-        path = [stages[0]]
-        for k in range(1, reach + 1):
-            if k < reach and rng.random() < 0.25:
-                continue
-            path.append(stages[k])
-        if outcome == "won":
-            path.append(RENEWAL_STAGES[3][0])
-        elif outcome == "lost":
-            path.append(RENEWAL_STAGES[4][0])
-        return path
+        return renewal_path(self.rng, outcome, reach)
 
     def timed(self, path: list[str], start: int, end: int) -> list[tuple[str, int, str]]:
         """Spread a stage path over [start, end]: first entry at start, last at end."""

@@ -22,6 +22,7 @@ import numpy as np
 
 from pipelines.demo_portal.data import STANDARD_DISPOSITIONS, iso_ms
 from pipelines.demo_portal.generator import (
+    renewal_path,
     CALL_TITLES,
     COMPANY_A,
     COMPANY_B,
@@ -149,20 +150,6 @@ def _default_path(rng: random.Random, outcome: str, reach: int) -> list[str]:
     return path
 
 
-def _renewal_path(rng: random.Random, outcome: str, reach: int) -> list[str]:
-    stages = [s[0] for s in RENEWAL_STAGES[:3]]
-    path = [stages[0]]
-    for k in range(1, reach + 1):
-        if k < reach and rng.random() < 0.25:
-            continue
-        path.append(stages[k])
-    if outcome == "won":
-        path.append(RENEWAL_STAGES[3][0])
-    elif outcome == "lost":
-        path.append(RENEWAL_STAGES[4][0])
-    return path
-
-
 def _timed(rng: random.Random, path: list[str], start: int, end: int) -> list[tuple[str, int, str]]:
     """Stage moves spread over [start, end], strictly increasing, first at start, last at end."""
     end = max(end, start + len(path))
@@ -237,7 +224,7 @@ def make_deal(env: Env, rng: random.Random, created: int, modified: int, links: 
         closed_at = max(created + 1_000, min(created + cycle, modified))
         outcome = "won" if won else "lost"
         if renewal:
-            path = _renewal_path(rng, outcome, 2 if won else rng.choice((0, 1, 2)))
+            path = renewal_path(rng, outcome, 2 if won else rng.choice((0, 1, 2)))
         else:
             path = _default_path(rng, outcome, 4 if won else rng.choice((0, 0, 1, 1, 2, 3, 4)))
         history = _timed(rng, path, created, closed_at)
@@ -245,7 +232,7 @@ def make_deal(env: Env, rng: random.Random, created: int, modified: int, links: 
         won = False
         elapsed = (env.end - created) / cycle
         if renewal:
-            path = _renewal_path(rng, "open", min(2, int(elapsed * 3)))
+            path = renewal_path(rng, "open", min(2, int(elapsed * 3)))
         else:
             path = _default_path(rng, "open", min(4, int(elapsed * 5)))
         history = _timed(rng, path, created, created + int((modified - created) * rng.uniform(0.3, 1.0)))
