@@ -30,12 +30,14 @@ def serve_forever(
         portal: Any = generate_lazy_portal(seed=seed, size=size, end_date=end_date)
     else:
         portal = generate_portal(seed=seed, size=size, end_date=end_date)
-    server = DemoPortalServer(portal, host=host, port=port, token=token).start()
-    counts = ", ".join(f"{n} {k}" for k, n in portal.counts().items())
-    print(server.url, flush=True)
-    print(f"demo portal (seed {seed}, size {size}): {counts}", file=sys.stderr, flush=True)
-    print("Press Ctrl-C to stop.", file=sys.stderr, flush=True)
+    server = DemoPortalServer(portal, host=host, port=port, token=token)
+    # Ctrl-C may arrive at any moment once the URL is out, so everything after start() is covered.
     try:
+        server.start()
+        counts = ", ".join(f"{n} {k}" for k, n in portal.counts().items())
+        print(server.url, flush=True)
+        print(f"demo portal (seed {seed}, size {size}): {counts}", file=sys.stderr, flush=True)
+        print("Press Ctrl-C to stop.", file=sys.stderr, flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
         pass

@@ -267,9 +267,9 @@ class DemoPortalServer:
         if server is None:
             return
         server.shutdown()
-        server.server_close()
         self._connections_at_stop = int(server.demo_connections_opened)
-        # Kept-alive connections would otherwise keep being served by their threads after stop().
+        # Kept-alive connections would otherwise keep being served by their threads after stop(),
+        # and server_close() joins those threads: close the connections first.
         with server.demo_connections_lock:
             open_connections = list(server.demo_connections)
         for conn in open_connections:
@@ -277,6 +277,7 @@ class DemoPortalServer:
                 conn.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+        server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
