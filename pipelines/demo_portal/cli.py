@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import signal
 import sys
 import threading
 from typing import Any
@@ -11,6 +12,19 @@ from typing import Any
 from pipelines.demo_portal.generator import SIZES, generate_portal
 from pipelines.demo_portal.lazy import LAZY_SIZES, generate_lazy_portal
 from pipelines.demo_portal.server import DemoPortalServer
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_signals() -> None:
+    """Stop on SIGINT and SIGTERM even when the parent ignored or blocked them (background jobs of a
+    non-interactive shell start with SIGINT ignored, and a blocked mask survives exec)."""
+    signals = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+    for signum in signals:
+        signal.signal(signum, _raise_interrupt)
 
 
 def serve_forever(
@@ -31,6 +45,7 @@ def serve_forever(
     else:
         portal = generate_portal(seed=seed, size=size, end_date=end_date)
     server = DemoPortalServer(portal, host=host, port=port, token=token)
+    _stop_on_signals()
     # Ctrl-C may arrive at any moment once the URL is out, so everything after start() is covered.
     try:
         server.start()

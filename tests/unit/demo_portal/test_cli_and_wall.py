@@ -10,6 +10,8 @@ import subprocess
 import sys
 import urllib.request
 
+import pytest
+
 import pipelines.demo_portal
 
 PACKAGE = pathlib.Path(pipelines.demo_portal.__file__).parent
@@ -37,6 +39,25 @@ def test_module_entry_point_serves_until_interrupted():
             proc.kill()
             raise
     assert code == 0, proc.stderr.read()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_serve_stops_even_when_the_parent_blocked_or_ignored_the_signal(signum):
+    def hostile_parent():  # a background job of a script, or a parent process that masks signals
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.demo_portal", "--port", "0", "--size", "small", "--end-date", "2026-11-26"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=hostile_parent,
+    )
+    try:
+        assert proc.stdout.readline().startswith("http://127.0.0.1:")
+        proc.send_signal(signum)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
 
 
 def _imports(path: pathlib.Path) -> list[str]:
