@@ -10,7 +10,7 @@ import dataclasses
 import logging
 import sys
 import time
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -23,7 +23,7 @@ from pipelines import transform
 from pipelines.errors import ConfigError, SalesmetricsError
 from pipelines.hubspot.client import HubSpotClient
 from pipelines.report import print_summary
-from pipelines.settings import Secret, Settings
+from pipelines.settings import Secret, Settings, parse_date
 from pipelines.sync import DEFAULT_WORKERS, ObjectSyncResult, new_sync_id, reconcile_ids, sync_portal
 from pipelines.warehouse.store import Warehouse
 
@@ -77,7 +77,7 @@ class SyncProgress:
             self.tasks[obj] = self.bar.add_task(obj, total=None, records=0, requests=0, rate=0.0)
         task = self.tasks[obj]
         records = self.bar.tasks[task].fields["records"] + n
-        requests = sum(v for k, v in self.client.requests.items() if k.split(" ")[-1].startswith(obj[:-1]))
+        requests = self.client.requests_for(obj)
         elapsed = max(time.perf_counter() - self.started, 1e-6)
         self.bar.update(task, records=records, requests=requests, rate=self.client.request_count / elapsed)
 
@@ -128,7 +128,10 @@ def backfill(
 ) -> None:
     """Re-read records modified in [start, end); safe beside the daily sync (upsert, newest wins)."""
     settings = _settings(db_path=db, config_path=config)
-    window = (_day(start, "--start"), _day(end, "--end"))
+    window = (
+        datetime.combine(parse_date(start, "--start"), datetime.min.time()),
+        datetime.combine(parse_date(end, "--end"), datetime.min.time()),
+    )
     if window[1] <= window[0]:
         raise ConfigError(f"--end ({end}) must be after --start ({start}): the window is [start, end).")
     _sync(settings, window=window, workers=workers)
@@ -161,12 +164,6 @@ def run(full: Full = False, as_of: AsOf = None, timezone: Tz = None, db: Db = No
     _build(settings)
     print_summary(settings.db_path, console)
 
-
-def _day(text: str, flag: str) -> datetime:
-    try:
-        return datetime.combine(date.fromisoformat(text), datetime.min.time())
-    except ValueError:
-        raise ConfigError(f"{flag} must be a date as YYYY-MM-DD (got {text!r}).") from None
 
 
 @app.command()

@@ -57,7 +57,7 @@ class Settings:
         timezone = str(overrides.get("timezone") or env.get("SALESMETRICS_TIMEZONE") or config.reporting.timezone)
         check_timezone(timezone)
         as_of_text = overrides.get("as_of") or env.get("SALESMETRICS_AS_OF") or config.reporting.as_of
-        as_of = parse_as_of(str(as_of_text)) if as_of_text else datetime.now(ZoneInfo(timezone)).date()
+        as_of = parse_date(str(as_of_text)) if as_of_text else datetime.now(ZoneInfo(timezone)).date()
         base_url = str(overrides.get("base_url") or env.get("HUBSPOT_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         if not base_url.startswith(("http://", "https://")):
             raise ConfigError(f"HUBSPOT_BASE_URL must start with http:// or https:// (got {base_url!r}).")
@@ -109,11 +109,12 @@ class Settings:
         }
 
 
-def parse_as_of(text: str) -> date:
+def parse_date(text: str, name: str = "SALESMETRICS_AS_OF") -> date:
+    """A YYYY-MM-DD date, or a ConfigError naming the variable or flag it came from."""
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ConfigError(f"SALESMETRICS_AS_OF must be a date as YYYY-MM-DD (got {text!r}).") from None
+        raise ConfigError(f"{name} must be a date as YYYY-MM-DD (got {text!r}).") from None
 
 
 def check_timezone(name: str) -> None:

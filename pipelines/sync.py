@@ -110,11 +110,6 @@ class _ObjectRun:
         return r
 
 
-def _requests_for(client: HubSpotClient, *object_types: str) -> int:
-    """Requests the client made for these object types (endpoint names end with the object type)."""
-    return sum(n for endpoint, n in client.requests.items() if endpoint.split(" ")[-1] in object_types)
-
-
 # -- reference objects (read whole every time) ------------------------------------------------
 
 
@@ -183,7 +178,7 @@ def sync_crm_object(
     previous = None if (full or window) else warehouse.cursor(obj.name)
     mode = "backfill" if window else ("incremental" if previous is not None else "full")
     run = _ObjectRun(client, warehouse, obj.name, mode, sync_id)
-    before = _requests_for(client, obj.api_path, "deals->companies" if is_deals else obj.api_path)
+    before = client.requests_for(obj.api_path)
     schema = deals_schema(warehouse.known_stage_ids()) if is_deals else SCHEMAS[obj.name]
     properties = obj.api_properties
     associations = ("companies",) if obj.company_associations else ()
@@ -229,8 +224,7 @@ def sync_crm_object(
         Batch(obj.name, _empty(obj), cursor=cursor, drop_merged_from=drop_merged), sync_id, utcnow()
     )
     run.result.cursor = cursor
-    after = _requests_for(client, obj.api_path, "deals->companies" if is_deals else obj.api_path)
-    return run.finish(after - before)
+    return run.finish(client.requests_for(obj.api_path) - before)
 
 
 def _batched(

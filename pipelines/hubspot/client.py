@@ -110,6 +110,15 @@ class HubSpotClient:
     def request_count(self) -> int:
         return sum(self.requests.values())
 
+    def requests_for(self, object_type: str) -> int:
+        """Requests spent on one object type: endpoint names end with it (`search deals`), or with
+        an association from it (`batch read associations deals->companies`)."""
+        with self._lock:
+            return sum(
+                n for endpoint, n in self.requests.items()
+                if endpoint.split(" ")[-1] == object_type or endpoint.endswith(f" {object_type}->companies")
+            )
+
     # -- one call ---------------------------------------------------------------------------
 
     def _call(

@@ -12,6 +12,7 @@ import pandera.pandas as pa
 
 from pipelines.config import SalesmetricsConfig
 from pipelines.errors import ConfigError
+from pipelines.warehouse.store import transaction
 from schemas import QuotaFile
 
 CONFIG_SCHEMA = "config"
@@ -76,18 +77,13 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, config: SalesmetricsConf
         "quotas": "owner_id varchar, owner_email varchar, period_start date, period_end date, "
         "quota_deals double, quota_revenue double",
     }
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute(f"create schema if not exists {CONFIG_SCHEMA}")
         for name, frame in tables.items():
-            columns = [c.split()[0] for c in casts[name].split(", ")]
-            select = ", ".join(f"cast({c} as {t})" + f" as {c}" for c, t in (x.split(" ", 1) for x in casts[name].split(", ")))
+            specs = [column.split(" ", 1) for column in casts[name].split(", ")]
+            select = ", ".join(f"cast({column} as {kind}) as {column}" for column, kind in specs)
             con.register("config_rows", frame)
             con.execute(f"create or replace table {CONFIG_SCHEMA}.{name} ({casts[name]})")
             if len(frame):
-                con.execute(f"insert into {CONFIG_SCHEMA}.{name} ({', '.join(columns)}) select {select} from config_rows")
+                con.execute(f"insert into {CONFIG_SCHEMA}.{name} select {select} from config_rows")
             con.unregister("config_rows")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise

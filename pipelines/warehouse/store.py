@@ -13,7 +13,8 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import duckdb
 import pandas as pd
@@ -45,6 +46,18 @@ class Batch:
     # Remove rows whose id a surviving record lists in `hs_merged_object_ids` (and their child rows):
     # HubSpot drops a merged-away record without archiving it, so a full sync never sees it again.
     drop_merged_from: tuple[str, ...] | None = None
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All of the block's statements, or none of them."""
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
 
 
 QUARANTINE_FIELDS = ["object", "record_id", "check_name", "column_name", "failure_value", "raw_record"]
@@ -86,62 +99,58 @@ class Warehouse:
         rows = batch.rows.assign(_sync_id=sync_id, _loaded_at=pd.Timestamp(loaded_at))[columns]
         target = f"{RAW_SCHEMA}.{batch.table}"
         con = self.con
-        con.execute("begin transaction")
         try:
-            con.register("batch_rows", rows)
-            keys = ", ".join(batch.key)
-            if batch.replace_all:
-                con.execute(f"delete from {target}")
-                con.execute(f"insert into {target} select * from batch_rows")
-                written = len(rows)
-                winners = rows[list(batch.key)]
-            else:
-                newest = "order by updated_at desc" if "updated_at" in columns else ""
-                join = " and ".join(f"t.{k} = s.{k}" for k in batch.key)
-                con.execute(
-                    f"""create or replace temp table batch_winners as
-                    select s.* from (
-                        select * from batch_rows qualify row_number() over (partition by {keys} {newest}) = 1
-                    ) s left join {target} t on {join}
-                    where t.{batch.key[0]} is null {"or s.updated_at >= t.updated_at" if newest else "or true"}"""
-                )
-                con.execute(f"insert or replace into {target} select * from batch_winners")
-                winners = con.execute(f"select {keys} from batch_winners").df()
-                written = len(winners)
-            con.register("batch_winner_keys", winners)
-            for child in batch.children:
-                child_columns = list(RAW_TABLES[child.table][0])
-                child_rows = child.frame.assign(_sync_id=sync_id, _loaded_at=pd.Timestamp(loaded_at))[child_columns]
-                con.register("child_rows", child_rows)
-                con.execute(
-                    f"delete from {RAW_SCHEMA}.{child.table} where {child.parent_column} in "
-                    f"(select {batch.key[0]} from batch_winner_keys)"
-                )
-                con.execute(
-                    f"insert into {RAW_SCHEMA}.{child.table} select * from child_rows "
-                    f"where {child.parent_column} in (select {batch.key[0]} from batch_winner_keys)"
-                )
-                con.unregister("child_rows")
-            if batch.key == ("id",):
-                # A record that now loads cleanly is no longer bad: its quarantine entries are resolved.
-                con.execute(
-                    f"delete from {RAW_SCHEMA}.quarantine where object = ? and record_id in "
-                    "(select id from batch_winner_keys)",
-                    [batch.table],
-                )
-            if batch.quarantine is not None and not batch.quarantine.empty:
-                self._quarantine(batch.quarantine, sync_id, loaded_at)
-            if batch.drop_merged_from is not None:
-                self._drop_merged(batch.table, batch.drop_merged_from)
-            if batch.cursor is not None:
-                con.execute(
-                    f"insert or replace into {RAW_SCHEMA}.sync_cursors values (?, ?, ?, ?)",
-                    [batch.table, batch.cursor, sync_id, loaded_at],
-                )
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
+            with transaction(con):
+                con.register("batch_rows", rows)
+                keys = ", ".join(batch.key)
+                if batch.replace_all:
+                    con.execute(f"delete from {target}")
+                    con.execute(f"insert into {target} select * from batch_rows")
+                    written = len(rows)
+                    winners = rows[list(batch.key)]
+                else:
+                    newest = "order by updated_at desc" if "updated_at" in columns else ""
+                    join = " and ".join(f"t.{k} = s.{k}" for k in batch.key)
+                    con.execute(
+                        f"""create or replace temp table batch_winners as
+                        select s.* from (
+                            select * from batch_rows qualify row_number() over (partition by {keys} {newest}) = 1
+                        ) s left join {target} t on {join}
+                        where t.{batch.key[0]} is null {"or s.updated_at >= t.updated_at" if newest else "or true"}"""
+                    )
+                    con.execute(f"insert or replace into {target} select * from batch_winners")
+                    winners = con.execute(f"select {keys} from batch_winners").df()
+                    written = len(winners)
+                con.register("batch_winner_keys", winners)
+                for child in batch.children:
+                    child_columns = list(RAW_TABLES[child.table][0])
+                    child_rows = child.frame.assign(_sync_id=sync_id, _loaded_at=pd.Timestamp(loaded_at))[child_columns]
+                    con.register("child_rows", child_rows)
+                    con.execute(
+                        f"delete from {RAW_SCHEMA}.{child.table} where {child.parent_column} in "
+                        f"(select {batch.key[0]} from batch_winner_keys)"
+                    )
+                    con.execute(
+                        f"insert into {RAW_SCHEMA}.{child.table} select * from child_rows "
+                        f"where {child.parent_column} in (select {batch.key[0]} from batch_winner_keys)"
+                    )
+                    con.unregister("child_rows")
+                if batch.key == ("id",):
+                    # A record that now loads cleanly is no longer bad: its quarantine entries are resolved.
+                    con.execute(
+                        f"delete from {RAW_SCHEMA}.quarantine where object = ? and record_id in "
+                        "(select id from batch_winner_keys)",
+                        [batch.table],
+                    )
+                if batch.quarantine is not None and not batch.quarantine.empty:
+                    self._quarantine(batch.quarantine, sync_id, loaded_at)
+                if batch.drop_merged_from is not None:
+                    self._drop_merged(batch.table, batch.drop_merged_from)
+                if batch.cursor is not None:
+                    con.execute(
+                        f"insert or replace into {RAW_SCHEMA}.sync_cursors values (?, ?, ?, ?)",
+                        [batch.table, batch.cursor, sync_id, loaded_at],
+                    )
         finally:
             for name in ("batch_rows", "batch_winner_keys"):
                 try:
@@ -158,9 +167,13 @@ class Warehouse:
             from (select unnest(string_split(hs_merged_object_ids, ';')) as id from {target}
                   where hs_merged_object_ids is not null) merged"""
         )
-        self.con.execute(f"delete from {target} where id in (select id from merged_ids)")
+        self._delete_ids(table, "merged_ids", child_tables)
+
+    def _delete_ids(self, table: str, ids_relation: str, child_tables: tuple[str, ...]) -> None:
+        """Delete the rows whose id is in `ids_relation`, and their child rows (children of deals)."""
+        self.con.execute(f"delete from {RAW_SCHEMA}.{table} where id in (select id from {ids_relation})")
         for child in child_tables:
-            self.con.execute(f"delete from {RAW_SCHEMA}.{child} where deal_id in (select id from merged_ids)")
+            self.con.execute(f"delete from {RAW_SCHEMA}.{child} where deal_id in (select id from {ids_relation})")
 
     def _quarantine(self, frame: pd.DataFrame, sync_id: str, at: datetime) -> None:
         """Record rejected rows; the same rejection seen again replaces its earlier entry."""
@@ -181,36 +194,27 @@ class Warehouse:
         """Delete rows (and their child rows) whose id HubSpot no longer has at all; return how many."""
         with self.lock:
             con = self.con
-            con.execute("begin transaction")
-            try:
+            with transaction(con):
                 con.register("present_ids", pd.DataFrame({"id": pd.Series(present_ids, dtype="str")}))
-                con.execute(
-                    f"create or replace temp table missing_ids as select id from {RAW_SCHEMA}.{table} "
-                    "where id not in (select id from present_ids)"
-                )
-                removed = con.execute("select count(*) from missing_ids").fetchone()[0]
-                con.execute(f"delete from {RAW_SCHEMA}.{table} where id in (select id from missing_ids)")
-                for child in child_tables:
-                    con.execute(f"delete from {RAW_SCHEMA}.{child} where deal_id in (select id from missing_ids)")
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
-            finally:
-                con.unregister("present_ids")
+                try:
+                    con.execute(
+                        f"create or replace temp table missing_ids as select id from {RAW_SCHEMA}.{table} "
+                        "where id not in (select id from present_ids)"
+                    )
+                    removed = con.execute("select count(*) from missing_ids").fetchall()[0][0]
+                    self._delete_ids(table, "missing_ids", child_tables)
+                finally:
+                    con.unregister("present_ids")
         return int(removed)
 
     def log_sync(self, row: dict[str, Any]) -> None:
         with self.lock:
-            self._execute_log(row)
-
-    def _execute_log(self, row: dict[str, Any]) -> None:
-        self.con.execute(
-            f"insert or replace into {RAW_SCHEMA}.sync_log by name select * from (select "
-            + ", ".join(f"? as {k}" for k in row)
-            + ")",
-            list(row.values()),
-        )
+            self.con.execute(
+                f"insert or replace into {RAW_SCHEMA}.sync_log by name select * from (select "
+                + ", ".join(f"? as {k}" for k in row)
+                + ")",
+                list(row.values()),
+            )
 
     # -- reading state ----------------------------------------------------------------------
 

@@ -4,32 +4,7 @@ source as (
     select * from {{ source('hubspot', 'companies') }}
 ),
 
-merge_links as (
-    -- a survivor lists in hs_merged_object_ids the ids of the companies merged into it
-    select distinct survivor_company_id, trim(merged_part) as merged_company_id
-    from (
-        select
-            id as survivor_company_id,
-            unnest({{ split_hubspot_ids('hs_merged_object_ids') }}) as merged_part
-        from source
-    )
-    where trim(merged_part) <> ''
-      and trim(merged_part) <> survivor_company_id
-),
-
-merged_away as (
-    select
-        merged_company_id as company_id,
-        -- prefer a survivor that is not itself merged away (chains of merges); lowest id on ties
-        coalesce(
-            min(survivor_company_id) filter (
-                where survivor_company_id not in (select merged_company_id from merge_links)
-            ),
-            min(survivor_company_id)
-        ) as merged_into_company_id
-    from merge_links
-    group by merged_company_id
-),
+{{ merged_away_ctes('source', 'company') }},
 
 renamed as (
     select

@@ -4,32 +4,7 @@ source as (
     select * from {{ source('hubspot', 'deals') }}
 ),
 
-merge_links as (
-    -- a survivor lists in hs_merged_object_ids the ids of the deals merged into it
-    select distinct survivor_deal_id, trim(merged_part) as merged_deal_id
-    from (
-        select
-            id as survivor_deal_id,
-            unnest({{ split_hubspot_ids('hs_merged_object_ids') }}) as merged_part
-        from source
-    )
-    where trim(merged_part) <> ''
-      and trim(merged_part) <> survivor_deal_id
-),
-
-merged_away as (
-    select
-        merged_deal_id as deal_id,
-        -- prefer a survivor that is not itself merged away (chains of merges); lowest id on ties
-        coalesce(
-            min(survivor_deal_id) filter (
-                where survivor_deal_id not in (select merged_deal_id from merge_links)
-            ),
-            min(survivor_deal_id)
-        ) as merged_into_deal_id
-    from merge_links
-    group by merged_deal_id
-),
+{{ merged_away_ctes('source', 'deal') }},
 
 renamed as (
     select
