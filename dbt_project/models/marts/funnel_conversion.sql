@@ -1,9 +1,11 @@
 {#
     One row per pipeline, deal-creation cohort month (local) and adjacent pair of funnel stages,
     for every pipeline and cohort that has live deals created by the as-of date. A deal has reached
-    stage k when the furthest funnel stage in its stage history or its current stage is k or later:
-    skipped stages count as reached, moving back (or a reopened won deal) undoes nothing, and a
-    lost deal reached the furthest open stage it was in.
+    stage k when the furthest funnel stage it entered on or before the as-of date is k or later
+    (int_deal_stage_entries: its stage history cut at the as-of date, plus its current stage when
+    that has not changed since): skipped stages count as reached, moving back (or a reopened won
+    deal) undoes nothing, a lost deal reached the furthest open stage it was in, and a stage
+    entered after the as-of date is not reached yet.
 #}
 
 with
@@ -12,8 +14,8 @@ deals as (
     select * from {{ ref('int_deals_enriched') }}
 ),
 
-stage_history as (
-    select * from {{ ref('stg_hubspot__deal_stage_history') }}
+stage_entries as (
+    select * from {{ ref('int_deal_stage_entries') }}
 ),
 
 funnel_stages as (
@@ -28,13 +30,9 @@ cohort_deals as (
 ),
 
 stages_seen as (
-    -- every stage the deal's history shows, plus its current stage
-    select cohort_deals.deal_id, stage_history.deal_stage_id
-    from cohort_deals
-    inner join stage_history on cohort_deals.deal_id = stage_history.deal_id
-    union
-    select deal_id, deal_stage_id
-    from cohort_deals
+    -- every stage the deal entered on or before the as-of date
+    select distinct deal_id, deal_stage_id
+    from stage_entries
 ),
 
 furthest as (

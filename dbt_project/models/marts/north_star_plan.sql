@@ -16,6 +16,28 @@ deals as (
     select * from {{ ref('int_deals_enriched') }}
 ),
 
+stage_at_as_of as (
+    select * from {{ ref('int_deal_stage_entries') }}
+    where is_stage_at_as_of
+),
+
+open_at_as_of as (
+    -- deals open at the as-of date: created by then and not closed by then (a deal closed since
+    -- was still open), weighted by the probability of the stage it was in at the as-of date
+    select
+        deals.deal_id,
+        deals.amount,
+        deals.closed_date,
+        case
+            when coalesce(stage_at_as_of.is_current_stage, true) then deals.stage_probability
+            else stage_at_as_of.stage_probability
+        end as stage_probability
+    from deals
+    left join stage_at_as_of on deals.deal_id = stage_at_as_of.deal_id
+    where deals.created_date <= {{ as_of_date() }}
+      and (deals.outcome = 'open' or deals.closed_date > {{ as_of_date() }})
+),
+
 periods as (
     select
         period_start,
@@ -61,18 +83,17 @@ to_date as (
 ),
 
 open_pipeline as (
-    -- deals open now, created by the as-of date, that can still close in the period
-    -- (expected close date before the period end, or none)
+    -- deals open at the as-of date that can still close in the period
+    -- (close date, expected or actual, before the period end, or none)
     select
         periods.period_start,
         periods.period_end,
-        coalesce(sum(round(coalesce(deals.amount, 0) * coalesce(deals.stage_probability, 0), 2)::decimal(18, 2)), 0)
+        coalesce(sum(round(coalesce(open_at_as_of.amount, 0) * coalesce(open_at_as_of.stage_probability, 0), 2)::decimal(18, 2)), 0)
             as weighted_open_pipeline
     from periods
-    left join deals
-        on deals.outcome = 'open'
-        and deals.created_date <= {{ as_of_date() }}
-        and (deals.closed_date is null or deals.closed_date < periods.period_end)
+    left join open_at_as_of
+        on open_at_as_of.closed_date is null
+        or open_at_as_of.closed_date < periods.period_end
     group by 1, 2
 ),
 
