@@ -34,7 +34,13 @@ def kpi_rows(db_path: Path, months: int = 6) -> list[tuple]:
 
 
 def _money(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.0f}"
+    """Whole units up to hundreds of millions; billions and trillions (an IDR portal) abbreviated."""
+    if value is None:
+        return "-"
+    for limit, suffix in ((1e12, "T"), (1e9, "B")):
+        if abs(value) >= limit:
+            return f"{float(value) / limit:,.2f}{suffix}"
+    return f"{value:,.0f}"
 
 
 def _pct(value: float | None) -> str:

@@ -37,6 +37,9 @@ final as (
         deals.is_lost,
         deals.is_closed,
         deals.has_outcome_mismatch,
+        -- the record is shown as it is now; these say what the as-of date's marts saw of it
+        deals.created_date > {{ as_of_date() }} as is_created_after_as_of,
+        deals.is_closed and deals.closed_date > {{ as_of_date() }} as is_closed_after_as_of,
 
         ---------- money (home currency unless named otherwise)
         deals.amount,
