@@ -25,6 +25,7 @@ from pipelines.hubspot.client import HubSpotClient
 from pipelines.report import print_summary
 from pipelines.settings import Secret, Settings, parse_date
 from pipelines.sync import DEFAULT_WORKERS, ObjectSyncResult, new_sync_id, reconcile_ids, sync_portal
+from pipelines.warehouse.publish import bi_copy_path, parquet_dir_path
 from pipelines.warehouse.store import Warehouse
 
 app = typer.Typer(
@@ -197,7 +198,8 @@ def demo(
     print_summary(demo_settings.db_path, console)
     console.print(
         f"demo finished in {time.perf_counter() - started:.1f} s; {requests:,} HTTP requests to the portal; "
-        f"warehouse {demo_settings.db_path}, BI copy {transform.published_path(demo_settings.db_path)}"
+        f"warehouse {demo_settings.db_path}, BI copy {bi_copy_path(demo_settings.db_path)}, "
+        f"Parquet {parquet_dir_path(demo_settings.db_path)}/"
     )
 
 
