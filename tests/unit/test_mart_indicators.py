@@ -59,7 +59,7 @@ def test_every_measure_column_is_lead_or_lag(model):
 
 
 def test_the_contracts_lead_and_lag_examples():
-    """The lead/lag split of metrics.md ("Lead and lag indicators"), read back from the yml."""
+    """The lead/lag split of docs/metrics.md, read back from the yml."""
     got = {(m, c["name"]): indicator(c) for m, cols in metric_marts().items() for c in cols}
     lead = [("rep_activity_weekly", "calls"), ("rep_activity_weekly", "meetings_booked"),
             ("sales_kpis_monthly", "opportunities_created"), ("sales_kpis_monthly", "pipeline_created_amount"),
