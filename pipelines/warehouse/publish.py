@@ -59,7 +59,8 @@ def publish(db_path: Path) -> Published:
     The caller must have closed its own connection to the warehouse (DuckDB allows one writer).
     """
     db_path = Path(db_path)
-    con = connect(db_path, read_only=True)
+    # read-write although it only reads: the writer's lock keeps two publishes from running at once
+    con = connect(db_path)
     try:
         marts = tuple(
             name for (name,) in con.execute(
