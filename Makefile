@@ -13,7 +13,11 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 # PYTHONDONTWRITEBYTECODE is set on some machines; uv compiles bytecode itself (halves import time).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install demo test dagster docs bench clean
+# The DuckDB 1.x that BI tools embed, in its own environment: tests read the published copies with it.
+BI_READER := .venv-bi-reader
+BI_READER_STAMP := $(BI_READER)/.installed
+
+.PHONY: install demo test test-setup dagster docs bench clean
 
 install: $(STAMP)
 
@@ -28,7 +32,14 @@ $(STAMP): pyproject.toml requirements.lock
 demo: install
 	$(BIN)/salesmetrics demo
 
-test: install
+$(BI_READER_STAMP): tests/bi_reader/requirements.txt $(STAMP)
+	$(BIN)/uv venv --quiet --allow-existing --python $(PYTHON) $(BI_READER)
+	$(BIN)/uv pip install --quiet --python $(BI_READER)/bin/python -r tests/bi_reader/requirements.txt
+	touch $(BI_READER_STAMP)
+
+test-setup: install $(BI_READER_STAMP)
+
+test: test-setup
 	$(BIN)/python -m pytest -q
 
 dagster: install
@@ -41,4 +52,4 @@ bench: install
 	$(BIN)/python benchmarks/extraction.py
 
 clean:
-	rm -rf $(VENV) data dbt_project/target dbt_project/logs .dagster_home/storage
+	rm -rf $(VENV) $(BI_READER) data dbt_project/target dbt_project/logs .dagster_home/storage

@@ -25,6 +25,7 @@ from pipelines.hubspot.client import HubSpotClient
 from pipelines.report import print_summary
 from pipelines.settings import Secret, Settings, parse_date
 from pipelines.sync import DEFAULT_WORKERS, ObjectSyncResult, new_sync_id, reconcile_ids, sync_portal
+from pipelines.warehouse.publish import bi_copy_path, parquet_dir_path
 from pipelines.warehouse.store import Warehouse
 
 app = typer.Typer(
@@ -162,7 +163,7 @@ def run(full: Full = False, as_of: AsOf = None, timezone: Tz = None, db: Db = No
     settings = _settings(as_of=as_of, timezone=timezone, db_path=db, config_path=config)
     _sync(settings, full, workers=workers)
     _build(settings)
-    print_summary(settings.db_path, console)
+    print_summary(settings.db_path, settings.as_of, console)
 
 
 
@@ -194,10 +195,11 @@ def demo(
         _sync(demo_settings)
         requests = server.request_count
     _build(demo_settings)
-    print_summary(demo_settings.db_path, console)
+    print_summary(demo_settings.db_path, demo_settings.as_of, console)
     console.print(
         f"demo finished in {time.perf_counter() - started:.1f} s; {requests:,} HTTP requests to the portal; "
-        f"warehouse {demo_settings.db_path}, BI copy {transform.published_path(demo_settings.db_path)}"
+        f"warehouse {demo_settings.db_path}, BI copy {bi_copy_path(demo_settings.db_path)}, "
+        f"Parquet {parquet_dir_path(demo_settings.db_path)}/"
     )
 
 

@@ -128,11 +128,25 @@ class RevenueTarget(_Strict):
 
 
 class NorthStarConfig(_Strict):
-    """Either a recurring target per period (`period` + `revenue_target`), or explicit periods."""
+    """Either a recurring target per period (`period` + `revenue_target`), or explicit periods.
+
+    The plan is a plan for new sales: it counts the deals (won, lost and open alike) whose HubSpot
+    `dealtype` is one of `deal_types`, where null (or an empty string) stands for deals with no
+    type. Default: new business, i.e. `newbusiness` or no type; renewals (`existingbusiness`) are
+    left out unless listed.
+    """
 
     period: Literal["year", "quarter", "month"] = "year"
     revenue_target: float | None = Field(None, gt=0)
     revenue_targets: list[RevenueTarget] = Field(default_factory=list)
+    deal_types: list[str | None] = Field(default_factory=lambda: ["newbusiness", None], min_length=1)
+
+    @field_validator("deal_types")
+    @classmethod
+    def _normalised_deal_types(cls, value: list[str | None]) -> list[str | None]:
+        """HubSpot's internal values, matched case-insensitively; '' is the same as null (no type)."""
+        normalised = [(t.strip().lower() or None) if t is not None else None for t in value]
+        return list(dict.fromkeys(normalised))
 
     def targets(self, as_of: date, periods_back: int = 3) -> list[RevenueTarget]:
         """Explicit targets, else the recurring one for the as-of period and `periods_back` before it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -48,14 +49,27 @@ def _pct(value: float | None) -> str:
 
 
 LEADERBOARD_SQL = """
-with latest as (select max(month) as month from marts.rep_scorecard_summary)
-select s.rank, coalesce(o.owner_name, o.email, s.owner_id) as rep, s.total_points, s.month
+select s.rank, coalesce(o.owner_name, o.email, s.owner_id) as rep, s.total_points, p.total_points, p.rank
 from marts.rep_scorecard_summary s
-join latest using (month)
+left join marts.rep_scorecard_summary p on p.owner_id = s.owner_id and p.month = $partial_month
 left join marts.dim_owners o on o.owner_id = s.owner_id
+where s.month = $month
 order by s.rank, rep
-limit ?
+limit $top
 """
+
+
+def reporting_months(as_of: date) -> tuple[date, date | None]:
+    """(the last complete month, the as-of month if it is still running, else None).
+
+    A month is complete when the as-of date is its last day: ranking reps on two days of a month
+    would reward whoever logged calls first.
+    """
+    month = as_of.replace(day=1)
+    if (as_of + timedelta(days=1)).day == 1:
+        return month, None
+    previous = (month - timedelta(days=1)).replace(day=1)
+    return previous, month
 
 NORTH_STAR_SQL = """
 select period_start, period_end, revenue_target, won_to_date, pace, deals_needed, opportunities_needed,
@@ -66,19 +80,28 @@ limit 1
 """
 
 
-def print_leaderboard(db_path: Path, console: Console, top: int = 5) -> None:
+def print_leaderboard(db_path: Path, console: Console, as_of: date, top: int = 5) -> None:
+    """The scorecard of the last complete month, with the running month to date beside it, labelled partial."""
+    complete, partial = reporting_months(as_of)
     con = connect(Path(db_path), read_only=True)
     try:
-        rows = con.execute(LEADERBOARD_SQL, [top]).fetchall()
+        rows = con.execute(LEADERBOARD_SQL, {"month": complete, "partial_month": partial, "top": top}).fetchall()
         north = con.execute(NORTH_STAR_SQL).fetchone()
     finally:
         con.close()
     if rows:
-        table = Table(title=f"Rep scorecard, {rows[0][3]:%Y-%m} (weighted points)")
-        for header in ("rank", "rep", "points"):
+        table = Table(title=f"Rep scorecard, {complete:%Y-%m} (last complete month, weighted points)")
+        headers = ["rank", "rep", f"points {complete:%Y-%m}"]
+        if partial:
+            headers += [f"{partial:%Y-%m} to {as_of:%d} (partial)", "rank to date"]
+        for header in headers:
             table.add_column(header, justify="left" if header == "rep" else "right")
-        for rank, rep, points, _ in rows:
-            table.add_row(str(rank), str(rep), f"{points:,.1f}")
+        for rank, rep, points, partial_points, partial_rank in rows:
+            cells = [str(rank), str(rep), f"{points:,.1f}"]
+            if partial:
+                cells += ["-" if partial_points is None else f"{partial_points:,.1f}",
+                          "-" if partial_rank is None else str(partial_rank)]
+            table.add_row(*cells)
         console.print(table)
     if north:
         start, end, target, won, pace, deals, opps, coverage, deal_size, win_rate = north
@@ -91,14 +114,14 @@ def print_leaderboard(db_path: Path, console: Console, top: int = 5) -> None:
         )
 
 
-def print_summary(db_path: Path, console: Console | None = None, months: int = 6) -> None:
+def print_summary(db_path: Path, as_of: date, console: Console | None = None, months: int = 6) -> None:
     console = console or Console()
+    _, partial = reporting_months(as_of)
     table = Table(title=f"Sales KPIs, last {months} months ({db_path})")
     for header in ("month", "ARR", "customers", "logo churn", "deals won", "win rate", "avg deal size"):
         table.add_column(header, justify="right")
     for month, arr, customers, churn, won, win_rate, deal_size in kpi_rows(db_path, months):
-        table.add_row(
-            f"{month:%Y-%m}", _money(arr), str(customers), _pct(churn), str(won or 0), _pct(win_rate), _money(deal_size)
-        )
+        label = f"{month:%Y-%m}" + (f" to {as_of:%d}" if month == partial else "")
+        table.add_row(label, _money(arr), str(customers), _pct(churn), str(won or 0), _pct(win_rate), _money(deal_size))
     console.print(table)
-    print_leaderboard(db_path, console)
+    print_leaderboard(db_path, console, as_of)

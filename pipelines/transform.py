@@ -1,4 +1,5 @@
-"""Running dbt (the metric formulas all live there) and publishing the marts for BI.
+"""Running dbt (the metric formulas all live there), then publishing the marts for BI
+(`pipelines.warehouse.publish`).
 
 dbt runs as a subprocess of this interpreter's environment: it opens the warehouse itself, so
 the caller must have closed its own connection (DuckDB allows one writer).
@@ -15,10 +16,10 @@ from pathlib import Path
 from pipelines.errors import TransformError
 from pipelines.settings import Settings
 from pipelines.warehouse.config_tables import write_config_tables
-from pipelines.warehouse.store import Warehouse, connect
+from pipelines.warehouse.publish import publish
+from pipelines.warehouse.store import Warehouse
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
-MARTS_SCHEMA = "marts"
 
 
 def dbt_env(db_path: Path) -> dict[str, str]:
@@ -74,36 +75,3 @@ def build(settings: Settings, select: str | None = None) -> str:
 def parse(db_path: Path) -> None:
     """Write dbt's manifest (Dagster's dbt assets are defined from it)."""
     run_dbt(["parse", "--quiet"], db_path)
-
-
-def published_path(db_path: Path) -> Path:
-    return Path(db_path).with_name(Path(db_path).stem + ".bi.duckdb")
-
-
-def publish(db_path: Path) -> Path:
-    """Copy the marts into `<warehouse>.bi.duckdb` and swap it in atomically.
-
-    BI tools hold read locks for as long as they are connected; pointed at this copy they never
-    block the pipeline, and they never see a half-built state (the rename is atomic on POSIX).
-    """
-    target = published_path(db_path)
-    staging = target.with_suffix(".next")
-    staging.unlink(missing_ok=True)
-    con = connect(Path(db_path))
-    try:
-        con.execute(f"attach '{staging}' as published")
-        con.execute(f"create schema published.{MARTS_SCHEMA}")
-        tables = con.execute(
-            "select table_name from information_schema.tables where table_catalog = current_database() "
-            "and table_schema = ? and table_type = 'BASE TABLE' order by 1",
-            [MARTS_SCHEMA],
-        ).fetchall()
-        for (table,) in tables:
-            con.execute(f"create table published.{MARTS_SCHEMA}.{table} as select * from {MARTS_SCHEMA}.{table}")
-        con.execute("detach published")
-    finally:
-        con.close()
-    with open(staging, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(staging, target)
-    return target

@@ -1,5 +1,5 @@
 {#
-    numerator / denominator as DOUBLE; NULL when the denominator is 0 or NULL (metrics.md:
+    numerator / denominator as DOUBLE; NULL when the denominator is 0 or NULL (docs/metrics.md:
     "zero denominators give NULL, never an error, never 0"). Every division goes through here.
 #}
 {% macro safe_divide(numerator, denominator) -%}

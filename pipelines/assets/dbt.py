@@ -9,7 +9,8 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from pipelines.project import DBT_PROJECT, warehouse_path
 from pipelines.settings import Settings
-from pipelines.transform import prepare_build, publish
+from pipelines.transform import prepare_build
+from pipelines.warehouse.publish import publish
 
 
 class LayerTranslator(DagsterDbtTranslator):
@@ -33,4 +34,4 @@ def salesmetrics_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResour
     settings = Settings.from_env(db_path=warehouse_path())
     yield from dbt.cli(prepare_build(settings), context=context).stream()
     published = publish(warehouse_path())
-    context.log.info(f"marts published for BI at {published}")
+    context.log.info(f"marts published for BI: {published.duckdb_copy} and {published.parquet_dir}/")

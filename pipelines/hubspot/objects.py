@@ -103,7 +103,7 @@ DEALS = CrmObject(
         "hs_deal_stage_probability": "number",
         "dealtype": "string",
         "hs_merged_object_ids": "string",
-        # Custom properties of the default property mapping (metrics.md, "Property mapping").
+        # Custom properties of the default property mapping (docs/metrics.md, "Rules every mart follows").
         "contract_term_months": "number",
         "contract_start_date": "datetime",
         "cost_of_fulfillment": "number",

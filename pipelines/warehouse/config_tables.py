@@ -67,6 +67,7 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, config: SalesmetricsConf
             [t.model_dump() for t in config.north_star.targets(as_of)],
             columns=["period_start", "period_end", "revenue_target"],
         ),
+        "north_star_deal_types": pd.DataFrame({"deal_type": config.north_star.deal_types}, dtype="object"),
         "quotas": read_quota_file(quotas_path) if quotas_path else pd.DataFrame(columns=QUOTA_COLUMNS),
     }
     casts = {
@@ -74,6 +75,7 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, config: SalesmetricsConf
         "activity_goals": "measure varchar, daily_goal double",
         "positive_dispositions": "label varchar",
         "revenue_targets": "period_start date, period_end date, revenue_target double",
+        "north_star_deal_types": "deal_type varchar",
         "quotas": "owner_id varchar, owner_email varchar, period_start date, period_end date, "
         "quota_deals double, quota_revenue double",
     }

@@ -185,6 +185,8 @@ create or replace table config.positive_dispositions (label varchar);
 insert into config.positive_dispositions values ('Connected'), ('demo booked');
 create or replace table config.revenue_targets (period_start date, period_end date, revenue_target double);
 insert into config.revenue_targets values ('2024-01-01', '2025-01-01', 100000), ('2025-01-01', '2026-01-01', 50000);
+create or replace table config.north_star_deal_types (deal_type varchar);
+insert into config.north_star_deal_types values ('newbusiness'), (null);
 create or replace table config.quotas (owner_id varchar, owner_email varchar, period_start date, period_end date,
                                        quota_deals double, quota_revenue double);
 insert into config.quotas values
@@ -404,9 +406,10 @@ def test_north_star_plan(marts):
         select strftime(period_start, '%Y'), avg_deal_size, win_rate, deals_needed, opportunities_needed, won_to_date,
                expected_to_date, pace, pipeline_coverage
         from marts.north_star_plan order by period_start""")
-    # 2024: 12 won for 82,100 and 2 lost; 15 deals of 6,841.67, 15 / (12/14) = 17.5 -> 18 opportunities
+    # 2024: 12 won for 82,100 and 2 lost; 15 deals of 6,841.67, 15 / (12/14) = 17.5 -> 18 opportunities;
+    # the period ends with the as-of day (period_end = as-of + 1 day): no pipeline coverage
     assert got[0] == ("2024", pytest.approx(82100 / 12), pytest.approx(12 / 14), 15, 18, 82100, 100000,
-                      pytest.approx(0.821), 0.0)
+                      pytest.approx(0.821), None)
     # 2025 has not started: nothing expected, pace NULL; d15 (5,000 at 0.9, closing 2025-01-15) covers 4,500
     assert got[1] == ("2025", pytest.approx(82100 / 12), pytest.approx(12 / 14), 8, 10, 0, 0, None,
                       pytest.approx(0.09))
@@ -426,3 +429,20 @@ def test_dimensional_marts(marts):
                        "order by 1") == [("1001", True, False), ("1002", False, True), ("1003", False, False)]
     assert rows(marts, "select owner_id, user_id, is_archived from marts.dim_owners order by 1") == [
         ("o1", 101, False), ("o2", 102, False)]
+
+
+def test_the_yml_documents_every_column_of_every_mart(marts):
+    """The yml is the contract a reader sees (docs, lead/lag meta): it lists exactly the built columns."""
+    import yaml
+
+    documented = {}
+    for path in (DBT_PROJECT_DIR / "models" / "marts").glob("*.yml"):
+        for model in yaml.safe_load(path.read_text()).get("models", []):
+            documented[model["name"]] = [c["name"] for c in model.get("columns", [])]
+    built = {}
+    for table, column in rows(marts, """select table_name, column_name from information_schema.columns
+                                        where table_schema = 'marts' order by table_name, ordinal_position"""):
+        built.setdefault(table, []).append(column)
+    assert set(built) == set(documented)
+    for table, columns in built.items():
+        assert sorted(columns) == sorted(documented[table]), table

@@ -115,3 +115,30 @@ def test_dbt_docs_generate_documents_every_mart(hand_warehouse, tmp_path):
         assert f"model.salesmetrics.{mart}" in catalog["nodes"]
         assert documented[mart]["description"].strip()
         assert all(c["description"].strip() for c in documented[mart]["columns"].values())
+
+
+def test_every_mart_reads_the_same_in_duckdb_1x_from_both_bi_copies(hand_warehouse, marts):
+    """The copies `build` published, read by DuckDB 1.5.6 (the DuckDB BI tools embed) in its own
+    environment: every mart of the DuckDB copy and of the Parquet files, row for row as in the warehouse."""
+    import json
+    import subprocess
+    from pathlib import Path
+
+    from pipelines.warehouse.publish import bi_copy_path, parquet_dir_path
+
+    repo = Path(__file__).resolve().parents[2]
+    python = repo / ".venv-bi-reader" / "bin" / "python"
+    assert python.exists(), "the DuckDB 1.x reader environment is missing: run `make test` (it creates it)"
+    proc = subprocess.run(
+        [str(python), str(repo / "tests" / "bi_reader" / "read_marts.py"), "dump",
+         str(bi_copy_path(hand_warehouse)), str(parquet_dir_path(hand_warehouse))],
+        capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = json.loads(proc.stdout)
+    assert got["duckdb_version"] == "1.5.6"
+    tables = [r[0] for r in rows(marts, "select table_name from information_schema.tables where table_schema = 'marts'")]
+    expected = {t: sorted(json.dumps(r, default=str) for r in rows(marts, f"from marts.{t}")) for t in tables}
+    assert len(expected) >= 16 and sum(map(len, expected.values())) > 100
+    assert got["copy"] == expected
+    assert got["parquet"] == expected

@@ -97,6 +97,20 @@ def test_config_tables_are_written_for_dbt():
         == [("deals_won", 25.0)]
     assert con.execute("select * from config.activity_goals").fetchall() == [("calls", 50.0)]
     assert con.execute("select count(*) from config.quotas").fetchone() == (0,)
+    # the north star plans new business by default: `newbusiness`, or no type (NULL)
+    assert con.execute("select deal_type from config.north_star_deal_types order by 1 nulls last").fetchall() \
+        == [("newbusiness",), (None,)]
+
+
+def test_north_star_deal_types_are_configurable(tmp_path):
+    config = load_config(write(tmp_path, "north_star:\n  deal_types: [NewBusiness, existingbusiness, '', null]\n"))
+    # HubSpot's values match case-insensitively; '' and null both mean "no type" (once)
+    assert config.north_star.deal_types == ["newbusiness", "existingbusiness", None]
+    con = duckdb.connect()
+    write_config_tables(con, config, date(2026, 11, 26), None)
+    assert con.execute("select count(*), count(deal_type) from config.north_star_deal_types").fetchone() == (3, 2)
+    with pytest.raises(ConfigError, match="north_star.deal_types"):
+        load_config(write(tmp_path, "north_star:\n  deal_types: []\n"))
 
 
 def test_the_property_mapping_reads_custom_properties_into_our_columns():

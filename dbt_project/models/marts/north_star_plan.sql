@@ -3,7 +3,9 @@
     star" plan. From the trailing 12 months of closed deals (ending at the as-of date, or at the
     period end if earlier): average deal size and win rate, hence deals and opportunities needed;
     then progress (won to date against the target prorated by elapsed days) and the lead indicator
-    pipeline coverage (probability-weighted open pipeline / remaining target).
+    pipeline coverage (probability-weighted open pipeline / remaining target), NULL once the period
+    has ended. A plan for new sales: every deal it counts (won, lost, open) has one of the
+    configured deal types (`north_star.deal_types`, default new business: `newbusiness` or none).
 #}
 
 with
@@ -12,8 +14,15 @@ targets as (
     select * from {{ ref('stg_salesmetrics_config__revenue_targets') }}
 ),
 
+deal_types as (
+    select * from {{ ref('stg_salesmetrics_config__north_star_deal_types') }}
+),
+
 deals as (
-    select * from {{ ref('int_deals_enriched') }}
+    select deals.*
+    from {{ ref('int_deals_enriched') }} as deals
+    inner join deal_types
+        on deal_types.deal_type_key is not distinct from lower(nullif(trim(deals.deal_type), ''))
 ),
 
 stage_at_as_of as (
@@ -48,6 +57,8 @@ periods as (
         cast(least({{ as_of_date() }} + 1, period_end) - interval 12 month as date) as window_start,
         least({{ as_of_date() }} + 1, period_end) as window_end,
         period_end - period_start as period_days,
+        -- the period has ended when its last day is on or before the as-of date
+        period_end <= {{ as_of_date() }} + 1 as is_period_complete,
         -- days of the period up to and including the as-of date (0 before it starts)
         greatest(least({{ as_of_date() }} + 1, period_end) - period_start, 0) as elapsed_days
     from targets
@@ -138,10 +149,13 @@ final as (
         cast(won_to_date as double) as won_to_date,
         expected_to_date,
         {{ safe_divide('won_to_date', 'expected_to_date') }} as pace,
+        -- a lead indicator looks forward: nothing is left to cover once the period has ended
         case
-            when remaining_target > 0 then {{ safe_divide('weighted_open_pipeline', 'remaining_target') }}
+            when not is_period_complete and remaining_target > 0
+                then {{ safe_divide('weighted_open_pipeline', 'remaining_target') }}
         end as pipeline_coverage,
         -- extra columns (not in the contract list; safe to add)
+        is_period_complete,
         window_start,
         window_end,
         trailing_deals_won,

@@ -262,7 +262,7 @@ def test_contract_properties(small):
 
 
 def _arr_movements(portal):
-    """ARR movements per account-month, as metrics.md defines them."""
+    """ARR movements per account-month, as docs/metrics.md defines them."""
     stages = stage_meta(portal)
     arr = collections.defaultdict(lambda: collections.defaultdict(float))
     for d in portal.objects["deals"]:
