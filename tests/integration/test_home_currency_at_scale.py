@@ -105,7 +105,7 @@ def test_monthly_won_amounts_and_averages_are_exact(idr):
 def test_the_terminal_summary_prints_trillions_readably_at_80_columns(idr):
     con, won, db = idr
     console = Console(width=80, record=True, force_terminal=False, color_system=None)
-    print_summary(db, console)
+    print_summary(db, AS_OF, console)
     text = console.export_text()
     assert "…" not in text, text
     assert max(len(line) for line in text.splitlines()) <= 80

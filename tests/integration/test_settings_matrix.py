@@ -325,8 +325,9 @@ def test_funnel_counts_only_stages_reached_by_the_as_of_date(cell):
         if created is None or created > c.as_of or pipeline is None:
             continue
         seen = [stage for day, stage in history[deal_id] if day <= c.as_of]
-        if not any(day > c.as_of for day, _ in history[deal_id]):
-            seen.append(current)
+        closed_since = outcome(row) != "open" and local_date(row[2], c.zone) > c.as_of
+        if not closed_since and not any(day > c.as_of for day, _ in history[deal_id]):
+            seen.append(current)  # its current stage, unchanged since the as-of date
         furthest = max((position.get((pipeline, s), 0) for s in seen), default=0)
         for k in range(1, furthest + 1):
             reached[(pipeline, k)] += 1

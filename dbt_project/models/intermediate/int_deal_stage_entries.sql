@@ -3,9 +3,9 @@
     reporting zone): the stage history cut at the as-of date. Stage entries are events, so a mart
     built as of a past date must not see moves made after it.
 
-    The deal's current stage counts as entered by the as-of date when the history shows no stage
-    change after the as-of date (it was already the deal's stage then; this also covers a deal
-    whose history is empty). is_stage_at_as_of marks the one stage the deal was in at the end of
+    The deal's current stage counts as entered by the as-of date when neither its history nor its
+    close date shows a change after the as-of date (it was already the deal's stage then; this also
+    covers a deal whose history is empty). is_stage_at_as_of marks the one stage the deal was in at the end of
     the as-of date: its latest entry on or before it. stage_probability is the stage's current
     metadata (stage metadata is a value, read as it is now; the stage a deal was in is an event).
 #}
@@ -37,9 +37,16 @@ history as (
 ),
 
 changed_after_as_of as (
-    select distinct deal_id
+    -- deals whose stage changed after the as-of date: by their history, or by a close since then
+    -- (a won or lost deal closed after the as-of date was in another stage then, history or not)
+    select deal_id
     from history
     where entered_date > {{ as_of_date() }}
+    union
+    select deal_id
+    from deals
+    where is_closed
+      and closed_date > {{ as_of_date() }}
 ),
 
 entries as (

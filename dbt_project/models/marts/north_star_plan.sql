@@ -38,8 +38,11 @@ open_at_as_of as (
         deals.amount,
         deals.closed_date,
         case
-            when coalesce(stage_at_as_of.is_current_stage, true) then deals.stage_probability
-            else stage_at_as_of.stage_probability
+            when stage_at_as_of.is_current_stage then deals.stage_probability
+            when stage_at_as_of.deal_id is not null then stage_at_as_of.stage_probability
+            -- no known stage at the as-of date: an open deal keeps its current probability; a deal
+            -- closed since, with no history, is unknown and weighs nothing (never its outcome)
+            when deals.outcome = 'open' then deals.stage_probability
         end as stage_probability
     from deals
     left join stage_at_as_of on deals.deal_id = stage_at_as_of.deal_id
