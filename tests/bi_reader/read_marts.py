@@ -5,7 +5,7 @@
 
 Loop kinds, each what some BI tool does:
 - `connect`: a new read-only connection to the DuckDB copy per read (Metabase, Superset pools);
-- `hold`: one connection kept open for about a second, across publishes (a long-lived dashboard
+- `hold`: one connection kept open for 0.75 s, across publishes (a long-lived dashboard
   session): it keeps reading the build it opened (`changed_while_held` counts otherwise), and a
   reconnect shows a newer build (`held_across_publish` counts those);
 - `parquet`: each mart file by its stable path `<stem>.marts/<mart>.parquet`;
@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 
 
-HOLD_SECONDS = 1.0
+HOLD_SECONDS = 0.75
 PAUSE_SECONDS = 0.005  # between passes: four readers must not starve the publisher of two cores
 
 

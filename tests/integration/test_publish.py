@@ -71,8 +71,8 @@ def test_readers_never_fail_nor_see_a_half_written_build_while_builds_publish(tm
             started = time.perf_counter()
             publish(db)
             publish_seconds.append(time.perf_counter() - started)
-            time.sleep(0.1)
-        time.sleep(1.5)  # every reader gets to see the last build (the holding one reconnects each second)
+            time.sleep(0.25)
+        time.sleep(1.5)  # every reader gets to see the last build (the holding one reconnects every 0.75 s)
     finally:
         stop.touch()
         results = [json.loads(reader.communicate(timeout=60)[0] or "{}") for reader in readers]
