@@ -13,6 +13,8 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 # PYTHONDONTWRITEBYTECODE is set on some machines; uv compiles bytecode itself (halves import time).
 export UV_COMPILE_BYTECODE := 1
 
+CHROMIUM := /usr/bin/chromium
+
 .PHONY: install demo test dagster docs bench clean
 
 install: $(STAMP)
@@ -28,8 +30,12 @@ $(STAMP): pyproject.toml requirements.lock
 demo: install
 	$(BIN)/salesmetrics demo
 
-test: install
+test: install $(CHROMIUM)
 	$(BIN)/python -m pytest -q
+
+# The dashboard tests render the page in Debian's Chromium; installed only when missing (CI runs as root).
+$(CHROMIUM):
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
 dagster: install
 	$(BIN)/dagster dev -w workspace.yaml

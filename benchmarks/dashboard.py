@@ -1,0 +1,78 @@
+"""How fast the dashboard page opens in headless Chromium, and the README's screenshot.
+
+    .venv/bin/python benchmarks/dashboard.py data/demo.dashboard.html [--runs 5] [--screenshot docs/dashboard.png]
+
+Each run is a cold start: a new browser with a new profile opens the page from file://. Printed per
+run: milliseconds from navigation start to the first screen drawn (every script run, the charts on
+screen drawn: the page is usable) and to every chart of the page drawn (scrolled through), and the
+machine's load average, since the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.support.chromium import chromium  # noqa: E402
+
+VIEWPORT = {"width": 1400, "height": 900}
+SCROLL_THROUGH = """async () => {
+  for (let y = 0; y < document.body.scrollHeight; y += 600) {
+    window.scrollTo(0, y);
+    await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
+  }
+}"""
+ALL_DRAWN = "[...document.querySelectorAll('.plot')].every(e => e.querySelector('.main-svg'))"
+
+
+def open_once(page_file: Path) -> tuple[float, float]:
+    with chromium(viewport=VIEWPORT) as context:
+        page = context.new_page()
+        page.goto(page_file.resolve().as_uri())
+        page.wait_for_selector("body[data-ready=true]", timeout=120_000)
+        first_screen = page.evaluate("performance.getEntriesByName('dashboard-ready')[0].startTime")
+        page.evaluate(SCROLL_THROUGH)
+        page.wait_for_function(ALL_DRAWN, timeout=120_000)
+        everything = page.evaluate("performance.now()")
+        return first_screen, everything
+
+
+def screenshot(page_file: Path, target: Path) -> None:
+    """The whole page at 1400 px wide, every chart drawn."""
+    with chromium(viewport={"width": 1400, "height": 6000}) as context:
+        page = context.new_page()
+        page.goto(page_file.resolve().as_uri())
+        page.wait_for_selector("body[data-ready=true]", timeout=120_000)
+        page.wait_for_function(ALL_DRAWN, timeout=120_000)
+        page.set_viewport_size({"width": 1400, "height": page.evaluate("document.documentElement.scrollHeight")})
+        target.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(target), full_page=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("page", type=Path)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--screenshot", type=Path)
+    args = parser.parse_args()
+    print(f"{args.page}: {args.page.stat().st_size / 1e6:.1f} MB")
+    first, full = [], []
+    for run in range(args.runs):
+        a, b = open_once(args.page)
+        first.append(a)
+        full.append(b)
+        print(f"run {run + 1}: first screen {a:,.0f} ms, every chart {b:,.0f} ms, load average {os.getloadavg()[0]:.1f}")
+    if args.runs:
+        print(f"median: first screen {statistics.median(first):,.0f} ms, every chart {statistics.median(full):,.0f} ms")
+    if args.screenshot:
+        screenshot(args.page, args.screenshot)
+        print(f"screenshot written to {args.screenshot}")
+
+
+if __name__ == "__main__":
+    main()
