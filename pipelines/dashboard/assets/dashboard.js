@@ -83,13 +83,27 @@
     for (const e of entries) if (e.isIntersecting) draw(e.target.id);
   }, { rootMargin: "300px 0px" }) : null;
 
+  let plotlyLoaded = false;
   function draw(id) {
     const spec = pending.get(id);
-    if (!spec) return;
+    if (!spec || !plotlyLoaded) return;
     pending.delete(id);
     drawn.add(id);
     if (observer) observer.unobserve($(id));
     Plotly.react($(id), spec.traces, spec.layout, CONFIG);
+  }
+
+  /* plotly.js (4.8 MB) is evaluated after the first paint, so the figures and tables show at once
+     and the charts follow. */
+  function loadCharts() {
+    const script = document.createElement("script");
+    script.text = $("plotly-js").textContent;
+    document.head.appendChild(script);
+    plotlyLoaded = true;
+    for (const id of [...pending.keys()]) {
+      const el = $(id);
+      if (!observer || nearScreen(el)) draw(id); else observer.observe(el);
+    }
   }
 
   function nearScreen(el) {
@@ -107,6 +121,7 @@
     const el = $(id);
     if (extra && extra.height) el.style.height = extra.height + "px";
     pending.set(id, { traces, layout });
+    if (!plotlyLoaded) return;  // drawn by loadCharts
     if (drawn.has(id) || !observer || nearScreen(el)) draw(id);
     else observer.observe(el);
   }
@@ -200,8 +215,9 @@
         marker: { color: COLORS.lag }, hovertemplate: "%{x:.1%}" },
       { y, x: pick(byAttainment, "elapsed_share"), name: "on pace (share of period elapsed)", type: "scatter", mode: "markers",
         marker: { symbol: "line-ns-open", size: 14, color: COLORS.churn, line: { width: 2 } }, hovertemplate: "%{x:.1%}" }],
-      "pct", { height: Math.max(160, 40 + 22 * y.length), layout: { hovermode: "y unified", xaxis: { tickformat: ".0%", gridcolor: "#f0f2f5" },
-        yaxis: { automargin: true }, margin: { l: 10, r: 12, t: 8, b: 30 } } });
+      "pct", { height: Math.max(140, 40 + 20 * y.length), layout: { hovermode: "y unified", showlegend: false,
+        xaxis: { tickformat: ".0%", gridcolor: "#f0f2f5", side: "top" }, yaxis: { automargin: true, dtick: 1, range: [-0.5, y.length - 0.5] },
+        margin: { l: 10, r: 12, t: 30, b: 8 } } });
     $("quota-table").innerHTML = table([
       { label: "rep", get: (r) => repName(r.owner_id) },
       { label: "quota", measure: "", kind: "money", get: (r) => r.quota_revenue },
@@ -341,6 +357,10 @@
     applyRep(e.target.value);
   });
   watchForNewBuilds();
-  performance.mark("dashboard-ready");
-  document.body.dataset.ready = "true";
+  performance.mark("dashboard-figures");
+  requestAnimationFrame(() => setTimeout(() => {
+    loadCharts();
+    performance.mark("dashboard-ready");
+    document.body.dataset.ready = "true";
+  }, 0));
 })();
