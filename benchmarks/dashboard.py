@@ -66,7 +66,8 @@ def screenshot(page_file: Path, target: Path) -> None:
         page.goto(page_file.resolve().as_uri())
         page.wait_for_selector("body[data-ready=true]", timeout=120_000)
         page.wait_for_function(ALL_DRAWN, timeout=120_000)
-        page.set_viewport_size({"width": 1400, "height": page.evaluate("document.documentElement.scrollHeight")})
+        height = page.evaluate("Math.ceil(document.querySelector('main').getBoundingClientRect().bottom)")
+        page.set_viewport_size({"width": 1400, "height": height})
         target.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(target), full_page=True)
 

@@ -53,7 +53,7 @@
   function tile(measure, label, value, kind, sub) {
     const v = isNum(value) ? value : "";
     return `<div class="tile" data-measure="${measure}" data-value="${v}" title="${esc(label)}: ${esc(exact(value, kind))}">` +
-      `<div class="tile-label">${esc(label)}${badge(measure)}</div>` +
+      `<div class="tile-label"><span>${esc(label)}</span>${badge(measure)}</div>` +
       `<div class="tile-value">${short(value, kind)}</div><div class="tile-sub">${esc(sub || "")}</div></div>`;
   }
 
@@ -188,8 +188,8 @@
       tile("arpa", "ARPA", last.arpa, "money", sub), tile("profit_margin", "Profit margin", last.profit_margin, "pct", sub),
       tile("avg_sales_cycle_days", "Sales cycle", last.avg_sales_cycle_days, "days", sub),
       tile("deals_won", "Deals won", last.deals_won, "count", sub), tile("won_amount", "Won amount", last.won_amount, "money", sub),
-      tile("opportunities_created", "Opportunities created", last.opportunities_created, "count", sub),
-      tile("pipeline_created_amount", "Pipeline created", last.pipeline_created_amount, "money", sub)].join("");
+      tile("opportunities_created", "New opps", last.opportunities_created, "count", sub),
+      tile("pipeline_created_amount", "New pipeline", last.pipeline_created_amount, "money", sub)].join("");
     const x = pick(own, "month");
     plot("plot-win-rate", [series(x, pick(own, "win_rate"), "win rate", "pct", { mode: "lines+markers", marker: { size: 4 } })], "pct");
     plot("plot-deal-size", [series(x, pick(own, "avg_deal_size"), "avg deal size", "money", { mode: "lines+markers", marker: { size: 4 } }),
@@ -199,7 +199,7 @@
     plot("plot-created", [{ x, y: pick(own, "opportunities_created"), name: "opportunities created", type: "bar",
       marker: { color: COLORS.lead }, hovertemplate: "%{y:,}" },
       series(x, pick(own, "pipeline_created_amount"), "pipeline created", "money", { yaxis: "y2", line: { color: COLORS.lag } })], "count",
-      { layout: { yaxis2: { overlaying: "y", side: "right", showgrid: false } } });
+      { layout: { yaxis2: { overlaying: "y", side: "right", showgrid: false, automargin: true, rangemode: "tozero", nticks: 5 }, margin: { l: 40, r: 16, t: 8, b: 36 } } });
   }
 
   /* ---- 3. quota attainment, current period ---- */
@@ -315,8 +315,8 @@
     $("ns-tiles").innerHTML = [tile("revenue_target", "Target", plan.revenue_target, "money", sub),
       tile("won_to_date", "Won to date", plan.won_to_date, "money", sub), tile("expected_to_date", "Expected to date", plan.expected_to_date, "money", sub),
       tile("pace", "Pace", plan.pace, "pct", "won ÷ expected"), tile("deals_needed", "Deals needed", plan.deals_needed, "count", "target ÷ avg deal size"),
-      tile("opportunities_needed", "Opportunities needed", plan.opportunities_needed, "count", "deals ÷ win rate"),
-      tile("pipeline_coverage", "Weighted pipeline coverage", plan.pipeline_coverage, "times", "weighted open ÷ remaining")].join("");
+      tile("opportunities_needed", "Opps needed", plan.opportunities_needed, "count", "deals ÷ win rate"),
+      tile("pipeline_coverage", "Pipeline coverage", plan.pipeline_coverage, "times", "weighted open ÷ remaining")].join("");
     const labels = ["target", "expected to date", "won to date", "weighted open pipeline"];
     const values = [plan.revenue_target, plan.expected_to_date, plan.won_to_date, plan.weighted_open_pipeline];
     plot("plot-north-star", [{ y: labels, x: values, type: "bar", orientation: "h", marker: { color: [COLORS.grey, "#adb5bd", COLORS.lag, COLORS.lead] },
