@@ -46,7 +46,7 @@ def open_once(page_file: Path) -> tuple[float, float, float, float]:
         page.goto(page_file.resolve().as_uri())
         page.wait_for_selector("body[data-ready=true]", timeout=120_000)
         first_screen = page.evaluate("performance.getEntriesByName('dashboard-ready')[0].startTime")
-        figures = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
+        figures = page.evaluate("performance.getEntriesByName('dashboard-figures-painted')[0].startTime")
         cpu = (cpu_seconds(cdp) - before) * 1000
         page.evaluate(SCROLL_THROUGH)
         page.wait_for_function(ALL_DRAWN, timeout=120_000)

@@ -8,6 +8,7 @@ computed here from the marts' own numerators and denominators, and named in the 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -101,9 +102,11 @@ from raw.quarantine group by object order by object
 
 
 def _plain(value: Any) -> Any:
-    """DuckDB values as JSON values: dates as ISO strings, decimals as floats."""
+    """DuckDB values as JSON values: dates as ISO strings, decimals as floats, no NaN or infinity."""
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if isinstance(value, dt.datetime):
         return value.isoformat(timespec="seconds")
     if isinstance(value, dt.date):
@@ -131,6 +134,7 @@ def read_dashboard_data(db_path: Path, as_of: dt.date) -> dict[str, Any]:
     last_complete = last_complete_month(as_of)
     con = connect(Path(db_path), read_only=True)
     try:
+        con.execute("set enable_progress_bar = false")  # a slow query must not draw on the build's terminal
         return {
             "reps": _columns(con, OWNERS_SQL),
             "health": _columns(con, HEALTH_SQL),

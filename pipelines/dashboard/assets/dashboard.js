@@ -358,7 +358,8 @@
   });
   watchForNewBuilds();
   performance.mark("dashboard-figures");
-  requestAnimationFrame(() => setTimeout(() => {
+  requestAnimationFrame(() => setTimeout(() => {  // a frame has been painted with every figure and table
+    performance.mark("dashboard-figures-painted");
     loadCharts();
     performance.mark("dashboard-ready");
     document.body.dataset.ready = "true";
