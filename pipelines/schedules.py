@@ -14,7 +14,6 @@ daily_sync_job = dg.define_asset_job(
 )
 
 
-
 def sync_schedule(cron: str) -> dg.ScheduleDefinition:
     """The sync on `schedule.cron` (UTC; daily by default, intraday for a near-real-time dashboard).
 
