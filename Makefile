@@ -17,6 +17,8 @@ export UV_COMPILE_BYTECODE := 1
 BI_READER := .venv-bi-reader
 BI_READER_STAMP := $(BI_READER)/.installed
 
+CHROMIUM := /usr/bin/chromium
+
 .PHONY: install demo test test-setup dagster docs bench clean
 
 install: $(STAMP)
@@ -37,10 +39,14 @@ $(BI_READER_STAMP): tests/bi_reader/requirements.txt $(STAMP)
 	$(BIN)/uv pip install --quiet --python $(BI_READER)/bin/python -r tests/bi_reader/requirements.txt
 	touch $(BI_READER_STAMP)
 
-test-setup: install $(BI_READER_STAMP)
+test-setup: install $(BI_READER_STAMP) $(CHROMIUM)
 
 test: test-setup
 	$(BIN)/python -m pytest -q
+
+# The dashboard tests render the page in Debian's Chromium; installed only when missing (CI runs as root).
+$(CHROMIUM):
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
 dagster: install
 	$(BIN)/dagster dev -w workspace.yaml

@@ -1,4 +1,4 @@
-"""The `salesmetrics` command: demo, sync, build, run, serve-demo-portal, prepare.
+"""The `salesmetrics` command: demo, sync, build, run, dashboard, serve-demo-portal, prepare.
 
 Expected failures (bad configuration, HubSpot refusing the token, a locked warehouse) print one
 clear line and exit non-zero, without a traceback and without the token.
@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipelines import transform
+from pipelines import dashboard, transform
 from pipelines.errors import ConfigError, SalesmetricsError
 from pipelines.hubspot.client import HubSpotClient
 from pipelines.report import print_summary
@@ -111,6 +111,8 @@ def _build(settings: Settings) -> None:
         output = transform.build(settings)
     done = [line.split("Done. ", 1)[1] for line in output.splitlines() if "Done. PASS=" in line]
     console.print(f"dbt build: {done[-1].strip()}" if done else "dbt build finished")
+    page = dashboard.write_dashboard(settings.db_path, settings.as_of, settings.timezone)
+    console.print(f"dashboard: {page}", highlight=False)
 
 
 @app.command()
@@ -201,6 +203,28 @@ def demo(
         f"warehouse {demo_settings.db_path}, BI copy {bi_copy_path(demo_settings.db_path)}, "
         f"Parquet {parquet_dir_path(demo_settings.db_path)}/"
     )
+
+
+@app.command("dashboard")
+def serve_dashboard(
+    port: Annotated[int, typer.Option(help="Port to listen on (0 = any free port).")] = 8050,
+    host: Annotated[str, typer.Option(help="Address to bind; the default keeps it on this machine.")] = "127.0.0.1",
+    db: Db = None,
+    config: Config = None,
+) -> None:
+    """Serve the dashboard page of the warehouse until Ctrl-C; an open page follows new builds by itself."""
+    from pipelines.dashboard.server import dashboard_server, serve_until_stopped
+
+    page = dashboard.dashboard_path(_settings(db_path=db, config_path=config).db_path)
+    try:
+        server = dashboard_server(page, host=host, port=port)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror}); pick another --port (0 = any free port).") from None
+    console.print(f"dashboard of {page} at http://{host}:{server.server_port}/ (Ctrl-C stops)", highlight=False,
+                  soft_wrap=True)
+    sys.stdout.flush()  # the address is what a caller waits for
+    serve_until_stopped(server)
+    console.print("dashboard server stopped")
 
 
 @app.command("serve-demo-portal")

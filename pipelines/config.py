@@ -172,6 +172,32 @@ class QuarantineConfig(_Strict):
     max_share: float = Field(0.05, ge=0, le=1)
 
 
+CRON_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12), ("day of week", 0, 7))
+
+
+class ScheduleConfig(_Strict):
+    """When Dagster's sync runs (UTC): daily by default; intraday (e.g. every 15 minutes) keeps the
+    dashboard near real time."""
+
+    cron: str = "0 6 * * *"
+
+    @field_validator("cron")
+    @classmethod
+    def _five_field_cron(cls, value: str) -> str:
+        fields = value.split()
+        if len(fields) != 5:
+            raise ValueError("a cron has 5 fields: minute hour day-of-month month day-of-week, e.g. '*/15 * * * *'")
+        for text, (name, low, high) in zip(fields, CRON_FIELDS):
+            for part in text.split(","):
+                base, _, step = part.partition("/")
+                bounds = [] if base == "*" else base.split("-", 1)
+                numbers = [*bounds, *([step] if step else [])]
+                if not all(n.isdigit() for n in numbers) or (step and int(step) == 0) or \
+                        not all(low <= int(n) <= high for n in bounds):
+                    raise ValueError(f"{name} field {text!r} is not a cron field of numbers {low}-{high}, '*', ranges, lists or steps")
+        return value
+
+
 class SalesmetricsConfig(_Strict):
     reporting: ReportingConfig = ReportingConfig()
     deals: DealsConfig = DealsConfig()
@@ -180,6 +206,7 @@ class SalesmetricsConfig(_Strict):
     north_star: NorthStarConfig = NorthStarConfig()
     quotas: QuotasConfig = QuotasConfig()
     quarantine: QuarantineConfig = QuarantineConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
 
 
 def load_config(path: Path | str | None = None) -> SalesmetricsConfig:

@@ -10,4 +10,5 @@ import dagster as dg
 
 HISTORY_START = os.environ.get("SALESMETRICS_HISTORY_START", "2015-01-01")
 
-daily_partitions = dg.DailyPartitionsDefinition(start_date=HISTORY_START, timezone="UTC")
+# end_offset=1: today's partition (the day so far) exists, so an intraday tick can read it.
+daily_partitions = dg.DailyPartitionsDefinition(start_date=HISTORY_START, timezone="UTC", end_offset=1)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -10,17 +12,43 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
-@pytest.fixture
-def clean_env(tmp_path):
+def user_env(home: Path) -> dict[str, str]:
     """The environment a user's shell would have: the venv's tools, no HubSpot or salesmetrics settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HUBSPOT_", "SALESMETRICS_"))}
     env.update(
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-        DAGSTER_HOME=str(tmp_path / "dagster_home"),
+        DAGSTER_HOME=str(home / "dagster_home"),
         DAGSTER_DISABLE_TELEMETRY="1",
         DO_NOT_TRACK="1",
         PYTHONUNBUFFERED="1",
     )
-    (tmp_path / "dagster_home").mkdir()
-    (tmp_path / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    (home / "dagster_home").mkdir()
+    (home / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     return env
+
+
+@pytest.fixture
+def clean_env(tmp_path):
+    return user_env(tmp_path)
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    cwd: Path
+    proc: subprocess.CompletedProcess
+    env: dict[str, str]
+
+    @property
+    def warehouse(self) -> Path:
+        return self.cwd / "data" / "demo.duckdb"
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> DemoRun:
+    """`salesmetrics demo` run once per session in its own directory (a dbt build costs ~30 s):
+    tests only read what it left (the warehouse, its BI copy, its dashboard)."""
+    cwd = tmp_path_factory.mktemp("demo")
+    env = user_env(cwd)
+    proc = subprocess.run([str(BIN / "salesmetrics"), "demo"], env=env, cwd=cwd, capture_output=True, text=True,
+                          timeout=600)
+    return DemoRun(cwd, proc, env)

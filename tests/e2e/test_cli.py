@@ -21,8 +21,8 @@ def salesmetrics(args, env, cwd, timeout=300):
                           timeout=timeout)
 
 
-def test_demo_prints_kpis_and_leaves_the_marts(tmp_path, clean_env):
-    proc = salesmetrics(["demo"], clean_env, tmp_path)
+def test_demo_prints_kpis_and_leaves_the_marts(demo_run):
+    proc, tmp_path = demo_run.proc, demo_run.cwd
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Sales KPIs" in proc.stdout and "win rate" in proc.stdout and "HTTP requests to the portal" in proc.stdout
     assert "Rep scorecard" in proc.stdout and "North star" in proc.stdout and "opportunities" in proc.stdout
@@ -50,6 +50,7 @@ def test_run_against_any_hubspot_compatible_server(tmp_path, clean_env):
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
     assert con.execute("select max(month) from marts.arr_monthly").fetchone()[0] == dt.date(2026, 10, 1)
     con.close()
+    assert "as of 2026-10-31" in (tmp_path / "w.dashboard.html").read_text()  # the page is rebuilt with the marts
     for path in tmp_path.rglob("*"):  # the warehouse, its BI copy, any log: the token is nowhere
         if path.is_file():
             assert SECRET.encode() not in path.read_bytes(), path

@@ -55,6 +55,7 @@ def test_materializing_every_asset_equals_the_cli(tmp_path, clean_env):
         assert cli.returncode == 0, cli.stderr[-3000:]
     assert snapshot(dagster_db) == snapshot(cli_db)
     assert marts(dagster_db) == marts(cli_db)
+    assert "as of 2026-10-31" in (tmp_path / "dagster.dashboard.html").read_text()  # the asset downstream of the marts
     assert len(marts(dagster_db)["arr_monthly"]) > 12
 
 
@@ -95,7 +96,7 @@ def test_dagster_dev_loads_the_workspace_and_shows_the_whole_graph(tmp_path, cle
         assert status["__typename"] == "RepositoryLocation", status
         keys = {"/".join(n["assetKey"]["path"]) for n in graph_nodes(port)}
         assert {"hubspot/deals", "hubspot/calls", "hubspot/owners", "staging/stg_hubspot__deals",
-                "marts/arr_monthly", "marts/sales_kpis_monthly"} <= keys
+                "marts/arr_monthly", "marts/sales_kpis_monthly", "sales_dashboard"} <= keys
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

@@ -41,6 +41,9 @@ def test_the_documented_example_file_is_valid_and_equals_the_defaults(tmp_path, 
         ("north_star:\n  revenue_targets: [{period_start: 2026-02-01, period_end: 2026-01-01, revenue_target: 5}]\n",
          "period_end must be after period_start"),
         ("- just\n- a list\n", "must hold a mapping of sections"),
+        ("schedule:\n  cron: '0 6 * *'\n", "'schedule.cron': Value error, a cron has 5 fields"),
+        ("schedule:\n  cron: '0 24 * * *'\n", "hour field '24' is not a cron field of numbers 0-23"),
+        ("schedule:\n  cron: '*/0 * * * *'\n", "is not a cron field of numbers 0-59"),
     ],
 )
 def test_bad_configuration_names_the_key_and_what_is_allowed(tmp_path, text, message):
