@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipelines.config import SalesmetricsConfig, load_config
-from pipelines.errors import ConfigError
+from pipelines.errors import ConfigError, UsageError
 from pipelines.hubspot.client import DEFAULT_BASE_URL, HubSpotClient
 from pipelines.hubspot.rate_limits import Budgets, RateLimiters
 
@@ -114,7 +114,8 @@ def parse_date(text: str, name: str = "SALESMETRICS_AS_OF") -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ConfigError(f"{name} must be a date as YYYY-MM-DD (got {text!r}).") from None
+        error = UsageError if name.startswith("--") else ConfigError  # a flag, or a variable/file
+        raise error(f"{name} must be a date as YYYY-MM-DD (got {text!r}).") from None
 
 
 def check_timezone(name: str) -> None:

@@ -107,7 +107,7 @@ def test_bad_configuration_stops_the_run_before_any_request(tmp_path, clean_env)
                "SALESMETRICS_CONFIG": str(tmp_path / "bad.yml"), "SALESMETRICS_DB": str(tmp_path / "w.duckdb")}
         proc = salesmetrics(["run"], env, tmp_path)
         assert server.request_count == 0
-    assert proc.returncode == 2
+    assert proc.returncode == 8
     assert "'scorecard.measures.0.weight': Input should be a valid number" in proc.stderr
     assert not (tmp_path / "w.duckdb").exists()
 
