@@ -22,9 +22,11 @@ from rich.table import Table
 from pipelines import failures, interrupts, transform
 from pipelines.errors import SalesmetricsError, UsageError, exit_code
 from pipelines.hubspot.client import HubSpotClient
+from pipelines.quotas import check_quota_owners, hubspot_owners
 from pipelines.report import print_summary
 from pipelines.settings import Secret, Settings, parse_date
 from pipelines.sync import DEFAULT_WORKERS, REFERENCE_OBJECTS, ObjectSyncResult, new_sync_id, reconcile_ids, sync_portal
+from pipelines.warehouse.hold import hold, release
 from pipelines.warehouse.store import Warehouse
 
 app = typer.Typer(
@@ -60,7 +62,7 @@ class SyncProgress:
         self.bar = Progress(
             SpinnerColumn(), TextColumn("{task.description:<22}"), TextColumn("{task.fields[records]:>10,} records"),
             TextColumn("{task.fields[requests]:>7,} requests"), TextColumn("{task.fields[rate]:>6.1f} req/s"),
-            TimeElapsedColumn(), console=err, transient=True,
+            TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal,  # no stray newline in logs
         )
         self.tasks: dict[str, int] = {}
         self.started = time.perf_counter()
@@ -87,6 +89,8 @@ def _sync(settings: Settings, full: bool = False, window: tuple[datetime, dateti
           workers: int = DEFAULT_WORKERS) -> list[ObjectSyncResult]:
     client = settings.client()
     sync_id, objects = new_sync_id(), settings.crm_objects()
+    hold(settings.db_path)  # until the publish, or the end of the command
+    check_quota_owners(settings.quotas_path, settings.db_path, lambda: hubspot_owners(client))
     with Warehouse(settings.db_path) as warehouse, SyncProgress(client) as progress:
         try:
             results = sync_portal(client, warehouse, sync_id, full=full, window=window,
@@ -122,8 +126,11 @@ def _print_sync(results: list[ObjectSyncResult], client: HubSpotClient | None = 
 def _build(settings: Settings) -> None:
     interrupts.left_behind("the raw layer is committed; dbt was stopped mid-build (each model is replaced whole "
                            "or not at all) and the BI copy is still the last published one")
+    hold(settings.db_path)
+    check_quota_owners(settings.quotas_path, settings.db_path)
     with console.status("dbt build"):
         output = transform.build(settings)
+    release(settings.db_path)  # published: readers may open the main file again
     done = [line.split("Done. ", 1)[1] for line in output.splitlines() if "Done. PASS=" in line]
     console.print(f"dbt build: {done[-1].strip()}" if done else "dbt build finished")
     interrupts.left_behind("the sync, the marts and the BI copy are all committed")

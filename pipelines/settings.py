@@ -17,6 +17,7 @@ from pipelines.config import SalesmetricsConfig, load_config
 from pipelines.errors import ConfigError, UsageError
 from pipelines.hubspot.client import DEFAULT_BASE_URL, HubSpotClient
 from pipelines.hubspot.rate_limits import Budgets, RateLimiters
+from pipelines.quotas import read_quota_file
 
 DEFAULT_DB = Path("data/salesmetrics.duckdb")
 
@@ -65,6 +66,8 @@ class Settings:
         quotas = overrides.get("quotas_path") or env.get("SALESMETRICS_QUOTAS") or config.quotas.file
         if quotas and not Path(str(quotas)).is_file():
             raise ConfigError(f"SALESMETRICS_QUOTAS points at {quotas}, which is not a file. Give the path of the quota CSV.")
+        if quotas:
+            read_quota_file(Path(str(quotas)))  # every row checked before any work
         db = overrides.get("db_path") or env.get("SALESMETRICS_DB") or DEFAULT_DB
         tier = str(overrides.get("tier") or env.get("HUBSPOT_TIER") or "starter")
         Budgets.for_tier(tier)  # a bad tier stops here, before any work

@@ -96,7 +96,7 @@ def test_a_locked_warehouse_is_a_clear_error(tmp_path, clean_env):
     finally:
         holder.kill()
     assert proc.returncode == 5
-    assert "is locked by another process" in proc.stderr and "Traceback" not in proc.stderr
+    assert f"is held by process {holder.pid}" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_bad_configuration_stops_the_run_before_any_request(tmp_path, clean_env):
