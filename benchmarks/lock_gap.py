@@ -60,17 +60,20 @@ def main() -> None:
             start = time.time()
             run = subprocess.Popen([str(BIN / "salesmetrics"), "run"], env=env, cwd=tmp,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            time.sleep(1.0)  # let the run take its hold (a reader that came first would stop it: exit 5)
-            reader = subprocess.Popen([str(BIN / "python"), "-c", READER, str(db), str(log), str(start)])
-            before, first_request, second = server.request_count, None, None
+            before, first_request, second, reader = server.request_count, None, None, None
             while run.poll() is None:
                 if first_request is None and server.request_count > before:
                     first_request = time.time() - start
+                    # from here on (a reader that came first would stop the run before it: exit 5)
+                    reader = subprocess.Popen([str(BIN / "python"), "-c", READER, str(db), str(log), str(start)])
                 if second is None and first_request is not None and time.time() - start > first_request + 3:
                     second = subprocess.run([str(BIN / "salesmetrics"), "run"], env=env, cwd=tmp,
                                             capture_output=True, text=True, timeout=600)
                 time.sleep(0.02)
             took = time.time() - start
+            if reader is None:
+                print(f"{label}: exit {run.returncode} before any request: {run.stderr.read().strip()}")
+                continue
             published = (db.with_name("w.bi.duckdb").stat().st_mtime - start)
             reader.kill()
             reader.wait()
