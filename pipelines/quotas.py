@@ -65,7 +65,7 @@ def read_quota_file(path: Path) -> pd.DataFrame:
         )
     problems = _Problems(path)
     records, lines = [], []
-    for line, cells in _numbered(text, rows):
+    for line, cells in _numbered(text):
         if not any(cell.strip() for cell in cells):
             continue  # a blank line
         if len(cells) != len(header):
@@ -103,7 +103,7 @@ def _decode(path: Path) -> str:
         ) from None
 
 
-def _numbered(text: str, rows: list[list[str]]) -> Iterable[tuple[int, list[str]]]:
+def _numbered(text: str) -> Iterable[tuple[int, list[str]]]:
     """Data rows with the line an editor shows them on (a quoted cell may span lines)."""
     reader = csv.reader(io.StringIO(text, newline=""))
     next(reader)

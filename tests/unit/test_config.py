@@ -8,9 +8,9 @@ import pytest
 from pipelines.config import load_config
 from pipelines.errors import ConfigError
 from pipelines.hubspot.flatten import flatten_records
+from pipelines.quotas import read_quota_file
 from pipelines.settings import Settings
 from pipelines.sync import crm_objects
-from pipelines.quotas import read_quota_file
 from pipelines.warehouse.config_tables import write_config_tables
 
 REPO = Path(__file__).resolve().parents[2]
