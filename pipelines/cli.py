@@ -19,12 +19,14 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipelines import dashboard, transform
-from pipelines.errors import ConfigError, SalesmetricsError
+from pipelines import dashboard, failures, interrupts, transform
+from pipelines.errors import ConfigError, SalesmetricsError, UsageError, exit_code
 from pipelines.hubspot.client import HubSpotClient
+from pipelines.quotas import check_quota_owners, hubspot_owners
 from pipelines.report import print_summary
 from pipelines.settings import Secret, Settings, parse_date
-from pipelines.sync import DEFAULT_WORKERS, ObjectSyncResult, new_sync_id, reconcile_ids, sync_portal
+from pipelines.sync import DEFAULT_WORKERS, REFERENCE_OBJECTS, ObjectSyncResult, new_sync_id, reconcile_ids, sync_portal
+from pipelines.warehouse.hold import hold, release
 from pipelines.warehouse.publish import bi_copy_path, parquet_dir_path
 from pipelines.warehouse.store import Warehouse
 
@@ -61,7 +63,7 @@ class SyncProgress:
         self.bar = Progress(
             SpinnerColumn(), TextColumn("{task.description:<22}"), TextColumn("{task.fields[records]:>10,} records"),
             TextColumn("{task.fields[requests]:>7,} requests"), TextColumn("{task.fields[rate]:>6.1f} req/s"),
-            TimeElapsedColumn(), console=err, transient=True,
+            TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal,  # no stray newline in logs
         )
         self.tasks: dict[str, int] = {}
         self.started = time.perf_counter()
@@ -74,6 +76,7 @@ class SyncProgress:
         self.bar.__exit__(*exc)
 
     def __call__(self, obj: str, n: int) -> None:
+        interrupts.stop_if_requested()  # called between pages by every sync thread
         if obj not in self.tasks:
             self.tasks[obj] = self.bar.add_task(obj, total=None, records=0, requests=0, rate=0.0)
         task = self.tasks[obj]
@@ -86,11 +89,26 @@ class SyncProgress:
 def _sync(settings: Settings, full: bool = False, window: tuple[datetime, datetime] | None = None,
           workers: int = DEFAULT_WORKERS) -> list[ObjectSyncResult]:
     client = settings.client()
+    sync_id, objects = new_sync_id(), settings.crm_objects()
+    hold(settings.db_path)  # until the publish, or the end of the command
+    check_quota_owners(settings.quotas_path, settings.db_path, lambda: hubspot_owners(client))
     with Warehouse(settings.db_path) as warehouse, SyncProgress(client) as progress:
-        results = sync_portal(client, warehouse, new_sync_id(), full=full, window=window,
-                              objects=settings.crm_objects(), progress=progress, workers=workers)
+        try:
+            results = sync_portal(client, warehouse, sync_id, full=full, window=window,
+                                  objects=objects, progress=progress, workers=workers)
+        except KeyboardInterrupt:
+            interrupts.left_behind(_interrupted_sync(warehouse, sync_id, len(objects) + len(REFERENCE_OBJECTS)))
+            raise
     _print_sync(results, client)
     return results
+
+
+def _interrupted_sync(warehouse: Warehouse, sync_id: str, total: int) -> str:
+    finished = [row[0] for row in warehouse.con.execute(
+        "select object from raw.sync_log where sync_id = ? order by finished_at", [sync_id]).fetchall()]
+    return (f"the sync had finished {len(finished)} of {total} objects ({', '.join(finished) or 'none'}), committed "
+            "with their cursors; the others keep every batch already loaded and their previous cursor; "
+            "the marts and the BI copy are unchanged")
 
 
 def _print_sync(results: list[ObjectSyncResult], client: HubSpotClient | None = None) -> None:
@@ -107,12 +125,18 @@ def _print_sync(results: list[ObjectSyncResult], client: HubSpotClient | None = 
 
 
 def _build(settings: Settings) -> None:
+    interrupts.left_behind("the raw layer is committed; dbt was stopped mid-build (each model is replaced whole "
+                           "or not at all) and the BI copy is still the last published one")
+    hold(settings.db_path)
+    check_quota_owners(settings.quotas_path, settings.db_path)
     with console.status("dbt build"):
         output = transform.build(settings)
+    release(settings.db_path)  # published: readers may open the main file again
     done = [line.split("Done. ", 1)[1] for line in output.splitlines() if "Done. PASS=" in line]
     console.print(f"dbt build: {done[-1].strip()}" if done else "dbt build finished")
     page = dashboard.write_dashboard(settings.db_path, settings.as_of, settings.timezone)
     console.print(f"dashboard: {page}", highlight=False)
+    interrupts.left_behind("the sync, the marts, the BI copy and the dashboard are all committed")
 
 
 @app.command()
@@ -136,7 +160,7 @@ def backfill(
         datetime.combine(parse_date(end, "--end"), datetime.min.time()),
     )
     if window[1] <= window[0]:
-        raise ConfigError(f"--end ({end}) must be after --start ({start}): the window is [start, end).")
+        raise UsageError(f"--end ({end}) must be after --start ({start}): the window is [start, end).")
     _sync(settings, window=window, workers=workers)
 
 
@@ -184,7 +208,7 @@ def demo(
     started = time.perf_counter()
     settings = _settings(as_of=as_of, timezone=timezone, db_path=db, config_path=config)
     if size not in SIZES:
-        raise ConfigError(f"--size must be one of {', '.join(SIZES)} (got {size!r}).")
+        raise UsageError(f"--size must be one of {', '.join(SIZES)} (got {size!r}).")
     portal = generate_portal(seed=seed, size=size, end_date=settings.as_of)
     with DemoPortalServer(portal, token=DEMO_TOKEN) as server:
         console.print(f"demo portal ({size}, seed {seed}) serving at {server.url}")
@@ -251,21 +275,32 @@ def prepare() -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    interrupts.install()
+    code = None
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except SalesmetricsError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(exc.exit_code)
+        _fail(exc)
     except (typer.Abort, KeyboardInterrupt):
-        err.print("aborted")
-        sys.exit(130)
+        code = exit_code("interrupted")
     except Exception as exc:  # click usage errors carry their own exit codes
         import click
 
         if isinstance(exc, click.ClickException):
             exc.show()
             sys.exit(exc.exit_code)
-        raise
+        _fail(failures.explain(exc) or exc)
+    if code == exit_code("interrupted"):  # typer turns KeyboardInterrupt into a returned 130
+        err.print(interrupts.summary(), highlight=False, soft_wrap=True)
+        sys.exit(code)
+
+
+def _fail(exc: Exception) -> None:
+    """One line and the error's exit code; an error nobody expected keeps its traceback (a bug)."""
+    if not isinstance(exc, SalesmetricsError):
+        raise exc
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":

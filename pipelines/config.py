@@ -86,7 +86,7 @@ class ActivityConfig(_Strict):
 
 class ScorecardMeasure(_Strict):
     measure: Literal[SCORECARD_MEASURES]
-    weight: float
+    weight: float = Field(ge=0)
     benchmark: float = Field(gt=0)
 
 
@@ -218,16 +218,27 @@ def load_config(path: Path | str | None = None) -> SalesmetricsConfig:
         if explicit:
             raise ConfigError(f"configuration file {file} does not exist (SALESMETRICS_CONFIG / --config).")
         return SalesmetricsConfig()
+    if not file.is_file():
+        raise ConfigError(f"configuration file {file} is a directory, not a YAML file: move it away, or set "
+                          "SALESMETRICS_CONFIG (--config) to the file.")
     try:
-        data = yaml.safe_load(file.read_text()) or {}
+        text = file.read_text(encoding="utf-8-sig")
+        data = yaml.safe_load(text) or {}
+    except UnicodeDecodeError:
+        raise ConfigError(f"{file} is not UTF-8 text: save it as UTF-8.") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{file}{where}: invalid YAML ({exc.problem or exc.context}); fix the syntax there "
+                          "(indentation, a missing ':' or quote).") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{file} is not valid YAML: {exc}") from None
+        raise ConfigError(f"{file} is not valid YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{file} must hold a mapping of sections (reporting, deals, activity, ...).")
     try:
         config = SalesmetricsConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{file}: " + "; ".join(_describe(e) for e in exc.errors())) from None
+        raise ConfigError(_located(file, text, exc)) from None
     if config.quotas.file and not config.quotas.file.is_absolute():
         config = config.model_copy(
             update={"quotas": QuotasConfig(file=(file.parent / config.quotas.file).resolve())}
@@ -244,12 +255,48 @@ def read_scorecard_csv(path: Path) -> list[ScorecardMeasure]:
 
     if not path.is_file():
         raise ConfigError(f"scorecard.file {path} does not exist.")
-    with path.open(newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.DictReader(fh))
+    except UnicodeDecodeError:
+        raise ConfigError(f"scorecard file {path} is not UTF-8: save it as 'CSV UTF-8'.") from None
     try:
         return ScorecardConfig(measures=rows).measures
     except ValidationError as exc:
-        raise ConfigError(f"{path}: " + "; ".join(_describe(e) for e in exc.errors())) from None
+        error = exc.errors()[0]
+        loc = error["loc"]
+        line = f" line {loc[1] + 2}" if len(loc) > 1 and isinstance(loc[1], int) else ""
+        more = f" ({exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+        raise ConfigError(f"scorecard file {path}{line}: {_describe(error)}{more}") from None
+
+
+def _located(file: Path, text: str, exc: ValidationError) -> str:
+    """'<file> line 7: <first problem> (N more problems)': the line of the key the problem is about."""
+    error = exc.errors()[0]
+    line = _line_of(text, error["loc"])
+    more = f" ({exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+    return f"{file}{f' line {line}' if line else ''}: {_describe(error)}{more}"
+
+
+def _line_of(text: str, loc: tuple) -> int | None:
+    """The line (1-based) of the YAML node at `loc` (keys and list indexes), or of its nearest parent."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == str(key)), None)
+            if match is None:
+                break
+            line, node = match[0].start_mark.line + 1, match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -259,4 +306,7 @@ def _describe(error: dict[str, Any]) -> str:
     if error["type"] == "literal_error":
         allowed = error.get("ctx", {}).get("expected", "")
         return f"'{key}' is {error.get('input')!r}; allowed: {allowed}"
+    bound = {"greater_than_equal": ("ge", "or more"), "greater_than": ("gt", "or more, not equal")}.get(error["type"])
+    if bound:
+        return f"'{key}' must be {error['ctx'][bound[0]]} {bound[1]} (got {error.get('input')!r})"
     return f"'{key}': {error['msg']} (got {error.get('input')!r})"

@@ -14,9 +14,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipelines.config import SalesmetricsConfig, load_config
-from pipelines.errors import ConfigError
+from pipelines.errors import ConfigError, UsageError
 from pipelines.hubspot.client import DEFAULT_BASE_URL, HubSpotClient
 from pipelines.hubspot.rate_limits import Budgets, RateLimiters
+from pipelines.quotas import read_quota_file
 
 DEFAULT_DB = Path("data/salesmetrics.duckdb")
 
@@ -65,6 +66,8 @@ class Settings:
         quotas = overrides.get("quotas_path") or env.get("SALESMETRICS_QUOTAS") or config.quotas.file
         if quotas and not Path(str(quotas)).is_file():
             raise ConfigError(f"SALESMETRICS_QUOTAS points at {quotas}, which is not a file. Give the path of the quota CSV.")
+        if quotas:
+            read_quota_file(Path(str(quotas)))  # every row checked before any work
         db = overrides.get("db_path") or env.get("SALESMETRICS_DB") or DEFAULT_DB
         tier = str(overrides.get("tier") or env.get("HUBSPOT_TIER") or "starter")
         Budgets.for_tier(tier)  # a bad tier stops here, before any work
@@ -114,7 +117,8 @@ def parse_date(text: str, name: str = "SALESMETRICS_AS_OF") -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ConfigError(f"{name} must be a date as YYYY-MM-DD (got {text!r}).") from None
+        error = UsageError if name.startswith("--") else ConfigError  # a flag, or a variable/file
+        raise error(f"{name} must be a date as YYYY-MM-DD (got {text!r}).") from None
 
 
 def check_timezone(name: str) -> None:

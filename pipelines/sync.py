@@ -303,6 +303,9 @@ def crm_objects(property_mapping: dict[str, str] | None = None) -> tuple[CrmObje
     return tuple(o.with_property_sources(mapping) if o.name == "deals" and mapping else o for o in CRM_OBJECTS)
 
 
+REFERENCE_OBJECTS = ("deal_pipeline_stages", "owners", "call_dispositions")
+
+
 def sync_reference(client: HubSpotClient, warehouse: Warehouse, sync_id: str) -> list[ObjectSyncResult]:
     """Pipelines first (deals are checked against their stages), owners, call dispositions."""
     return [

@@ -1,18 +1,25 @@
 """Running dbt (the metric formulas all live there), then publishing the marts for BI
 (`pipelines.warehouse.publish`).
 
-dbt runs as a subprocess of this interpreter's environment: it opens the warehouse itself, so
-the caller must have closed its own connection (DuckDB allows one writer).
+`build` runs dbt in this process (dbt's programmatic runner): dbt-duckdb's connection then shares
+the database instance of the caller's open connections, so a command that holds the warehouse
+(`pipelines.warehouse.hold`) keeps it locked through dbt, and no dbt process can outlive it.
+`parse` and `docs` run dbt as a child process that dies with its parent.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
+from pipelines import failures
 from pipelines.errors import TransformError
 from pipelines.settings import Settings
 from pipelines.warehouse.config_tables import write_config_tables
@@ -41,13 +48,90 @@ def dbt_executable() -> str:
 def run_dbt(args: list[str], db_path: Path, capture: bool = True) -> str:
     """Run one dbt command against the warehouse; raise `TransformError` with dbt's errors on failure."""
     command = [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    proc = subprocess.run(command, env=dbt_env(db_path), capture_output=capture, text=True, cwd=DBT_PROJECT_DIR)
+    proc = subprocess.run(command, env=dbt_env(db_path), capture_output=capture, text=True, cwd=DBT_PROJECT_DIR,
+                          preexec_fn=_die_with_parent)
     output = (proc.stdout or "") + (proc.stderr or "")
     if proc.returncode != 0:
         errors = [line for line in output.splitlines() if "ERROR" in line or "FAIL" in line or "Error" in line]
         tail = "\n".join((errors or output.splitlines())[-15:])
         raise TransformError(f"dbt {args[0]} failed (exit {proc.returncode}):\n{tail}")
     return output
+
+
+def _die_with_parent() -> None:
+    """In the dbt child: the kernel sends SIGTERM when the parent dies, even by SIGKILL (Linux)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+# dbt's node statuses -> the columns of its own "Done. PASS=..." line
+_SUMMARY = {"success": "PASS", "pass": "PASS", "warn": "WARN", "error": "ERROR", "fail": "ERROR",
+            "runtime error": "ERROR", "partial success": "WARN", "skipped": "SKIP", "no-op": "NO-OP"}
+
+
+def run_dbt_in_process(args: list[str], db_path: Path) -> str:
+    """Run one dbt command in this process; return dbt's summary line ("Done. PASS=... TOTAL=...").
+
+    Raises `TransformError` naming the failing nodes, or the disk error behind them; a Ctrl-C
+    during dbt (dbt cancels its queries) comes back out as `KeyboardInterrupt`.
+    """
+    from dbt.cli.main import dbtRunner
+
+    command = [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+               "--log-level", "none"]
+    with _environment(dbt_env(db_path)):
+        try:
+            outcome = dbtRunner().invoke(command)
+        finally:
+            _close_dbt_connection()
+    if isinstance(outcome.exception, KeyboardInterrupt):
+        raise KeyboardInterrupt
+    results = list(getattr(outcome.result, "results", None) or [])
+    counts = Counter(_SUMMARY.get(str(getattr(r.status, "value", r.status)), "ERROR") for r in results)
+    summary = "Done. " + " ".join(f"{k}={counts[k]}" for k in ("PASS", "WARN", "ERROR", "SKIP", "NO-OP"))
+    summary += f" TOTAL={len(results)}"
+    if outcome.success:
+        return summary
+    failed = [r for r in results if _SUMMARY.get(str(getattr(r.status, "value", r.status))) == "ERROR"]
+    details = [f"{r.node.resource_type} {r.node.name}: {_first_line(r.message)}" for r in failed]
+    if outcome.exception is not None:
+        details.append(_first_line(str(outcome.exception)))
+    known = failures.explain(Exception(" ".join(details)))
+    if known is not None:
+        raise known
+    shown = "; ".join(details[:3]) + (f"; and {len(details) - 3} more" if len(details) > 3 else "")
+    raise TransformError(f"dbt {args[0]} failed ({summary[6:]}): {shown or 'no detail'}. "
+                         f"Details in {DBT_PROJECT_DIR / 'logs' / 'dbt.log'}.")
+
+
+def _first_line(text: object) -> str:
+    lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
+    return lines[0][:300] if lines else ""
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """dbt reads its settings (and profiles.yml its warehouse path) from the environment."""
+    saved = dict(os.environ)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _close_dbt_connection() -> None:
+    """dbt-duckdb keeps its database open at class level after a command; close it now, not at exit."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
 
 
 def prepare_build(settings: Settings) -> list[str]:
@@ -67,7 +151,7 @@ def build(settings: Settings, select: str | None = None) -> str:
     args = prepare_build(settings)
     if select:
         args += ["--select", select]
-    output = run_dbt(args, settings.db_path)
+    output = run_dbt_in_process(args, settings.db_path)
     publish(settings.db_path)
     return output
 

@@ -20,7 +20,7 @@ from hubspot import HubSpot
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 from urllib3.util.retry import Retry
 
-from pipelines.errors import HubSpotAuthError, HubSpotScopeError, HubSpotUnavailableError
+from pipelines.errors import HubSpotAuthError, HubSpotScopeError, HubSpotUnavailableError, NotHubSpotError
 from pipelines.hubspot.rate_limits import RateLimiters
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,8 @@ class HubSpotClient:
         limiters: RateLimiters | None = None,
     ):
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        # Retries and failures are ours to report (one clear line); urllib3's own WARNINGs are noise.
+        logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)  # the client resets "urllib3"
         self.timeout = timeout
         self.requests = Counter()  # endpoint -> calls made (retries included)
         self.limiters = limiters or RateLimiters()
@@ -157,14 +159,16 @@ class HubSpotClient:
             try:
                 page = json.loads(body)
             except ValueError:
+                if _is_html(body, response.headers):  # a proxy, a login or intranet page: nothing to wait out
+                    raise self._not_hubspot(endpoint, 200, body, response.headers) from None
                 raise TransientError(f"{endpoint}: truncated or invalid JSON body ({len(body)} bytes)") from None
             # A page without its `results` list is never valid: treating it as an empty last page
-            # would silently end the listing early.
+            # would silently end the listing early. Complete JSON of another shape is another API.
             valid = isinstance(page, list) if _expect is list else (
                 isinstance(page, dict) and isinstance(page.get("results"), list)
             )
             if not valid:
-                raise TransientError(f"{endpoint}: response has no results list")
+                raise self._not_hubspot(endpoint, 200, body, response.headers)
             return page
 
         try:
@@ -175,8 +179,19 @@ class HubSpotClient:
                 "It may be down or rate limiting this app; try again later."
             ) from None
 
+    def _not_hubspot(self, endpoint: str, status: int, body: Any, headers: Any = None) -> NotHubSpotError:
+        kind = ((headers or {}).get("Content-Type") or "no content type").split(";")[0]
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")
+        shown = " ".join(text.split())[:80]
+        return NotHubSpotError(
+            f"HUBSPOT_BASE_URL {self.base_url} is not HubSpot's API: {endpoint} answered HTTP {status} {kind} "
+            f"{shown!r}. Set HUBSPOT_BASE_URL to https://api.hubapi.com or a server speaking its wire format."
+        )
+
     def _api_error(self, endpoint: str, scope: str, status: int, body: Any, headers: Any = None) -> Exception:
         detail = _error_detail(body)
+        if status not in (401, 403, *TRANSIENT_STATUSES, 477) and _is_html(body, headers):
+            return self._not_hubspot(endpoint, status, body, headers)
         if status == 401:
             return HubSpotAuthError(
                 f"HubSpot rejected the access token (401{': ' + detail['message'] if detail.get('message') else ''}). "
@@ -356,6 +371,12 @@ _API_EXCEPTIONS = {
     "ServiceException",
     "HttpStatusError",
 }
+
+
+def _is_html(body: Any, headers: Any) -> bool:
+    kind = (headers.get("Content-Type") or "") if headers is not None else ""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")
+    return "html" in kind.lower() or text.lstrip()[:1] == "<"
 
 
 def _retry_after(headers: Any) -> float | None:

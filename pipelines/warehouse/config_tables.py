@@ -8,48 +8,12 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pandera.pandas as pa
 
 from pipelines.config import SalesmetricsConfig
-from pipelines.errors import ConfigError
+from pipelines.quotas import QUOTA_COLUMNS, read_quota_file
 from pipelines.warehouse.store import transaction
-from schemas import QuotaFile
 
 CONFIG_SCHEMA = "config"
-QUOTA_COLUMNS = ["owner_id", "owner_email", "period_start", "period_end", "quota_deals", "quota_revenue"]
-
-
-def read_quota_file(path: Path) -> pd.DataFrame:
-    """Read and check the quota CSV; any bad row stops the build with the row and the rule."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=True)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ConfigError(f"cannot read the quota file {path}: {exc}") from None
-    missing = [c for c in ("period_start", "period_end") if c not in frame]
-    unknown = [c for c in frame if c not in QUOTA_COLUMNS]
-    if missing or unknown or not ({"owner_id", "owner_email"} & set(frame)):
-        raise ConfigError(
-            f"quota file {path} must have the columns owner_id or owner_email, period_start, period_end, "
-            f"quota_deals, quota_revenue (missing: {', '.join(missing) or 'none'}; unknown: {', '.join(unknown) or 'none'})."
-        )
-    for column in QUOTA_COLUMNS:
-        if column not in frame:
-            frame[column] = None
-    frame = frame[QUOTA_COLUMNS]
-    try:
-        checked = QuotaFile.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases.drop_duplicates(subset=["index", "check"]).head(10)
-        detail = "; ".join(
-            # line numbers as an editor shows them: the header is line 1
-            f"line {int(r.index) + 2 if pd.notna(r.index) else '?'}: {r.check}"
-            + (f" ({r.column}={r.failure_case})" if r.column in QUOTA_COLUMNS else "")
-            for r in cases.itertuples()
-        )
-        raise ConfigError(f"quota file {path} has bad rows: {detail}") from None
-    checked["period_start"] = checked["period_start"].dt.date
-    checked["period_end"] = checked["period_end"].dt.date
-    return checked
 
 
 def write_config_tables(con: duckdb.DuckDBPyConnection, config: SalesmetricsConfig, as_of: date,

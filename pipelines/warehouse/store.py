@@ -231,18 +231,33 @@ class Warehouse:
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, turning DuckDB's lock conflict into an error that says what to do."""
+    """Open the warehouse, turning DuckDB's lock conflict into an error that names the holder."""
     try:
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         if "lock" not in str(exc).lower():
             raise
         pid = re.search(r"PID (\d+)", str(exc))
-        holder = f" (process {pid.group(1)})" if pid else ""
+        holder = f"process {pid.group(1)}{_command_of(int(pid.group(1)))}" if pid else "another process"
         raise WarehouseLockedError(
-            f"The warehouse {path} is locked by another process{holder}. DuckDB allows one writer and no "
-            "reader beside it: stop that process (point BI tools at the published copy) and run again."
+            f"the warehouse {path} is held by {holder}. DuckDB allows one writer and no reader beside it: wait "
+            "for that process or stop it (point BI tools at the .bi.duckdb copy), then run again."
         ) from None
+
+
+def _command_of(pid: int) -> str:
+    """' (salesmetrics run)': the holder's command line as a person would have typed it, if readable."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return ""
+    argv = [a for a in argv if a]
+    if len(argv) > 1 and Path(argv[0]).name.startswith("python") and not argv[1].startswith("-"):
+        argv = argv[1:]  # a console script: `python .../salesmetrics run` -> `salesmetrics run`
+    if not argv:
+        return ""
+    text = " ".join([Path(argv[0]).name, *argv[1:]])
+    return f" ({text[:80]}{'...' if len(text) > 80 else ''})"
 
 
 def quarantine_frame(table: str, rejected: pd.DataFrame, records: list[dict[str, Any]]) -> pd.DataFrame:

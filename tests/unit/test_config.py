@@ -2,14 +2,16 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from pipelines.config import load_config
 from pipelines.errors import ConfigError
 from pipelines.hubspot.flatten import flatten_records
+from pipelines.quotas import read_quota_file
 from pipelines.settings import Settings
 from pipelines.sync import crm_objects
-from pipelines.warehouse.config_tables import read_quota_file, write_config_tables
+from pipelines.warehouse.config_tables import write_config_tables
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -75,22 +77,54 @@ def test_the_scorecard_csv_replaces_the_inline_measures_and_is_checked(tmp_path)
     config = load_config(write(tmp_path, "scorecard:\n  file: scorecard.csv\n"))
     assert [(m.measure, m.weight) for m in config.scorecard.measures] == [("deals_won", 30), ("notes", 0.5)]
     write(tmp_path, "measure,weight,benchmark\ndeals_won,lots,3\n", "scorecard.csv")
-    with pytest.raises(ConfigError, match="scorecard.csv: 'measures.0.weight'"):
+    with pytest.raises(ConfigError, match="scorecard.csv line 2: 'measures.0.weight'"):
         load_config(tmp_path / "salesmetrics.yml")
 
 
-def test_the_quota_file_is_validated_row_by_row(tmp_path):
-    good = write(tmp_path, "owner_email,period_start,period_end,quota_deals,quota_revenue\n"
-                           "ann@example.com,2024-01-01,2024-02-01,3,\n", "quotas.csv")
+HEADER = "owner_id,owner_email,period_start,period_end,quota_deals,quota_revenue\n"
+
+
+def test_the_quota_file_is_read_with_a_bom_and_crlf(tmp_path):
+    good = tmp_path / "quotas.csv"
+    good.write_bytes(b"\xef\xbb\xbf" + (HEADER + ",ann@example.com,2024-01-01,2024-02-01,3,\n").replace("\n", "\r\n").encode())
     frame = read_quota_file(good)
-    assert frame.loc[0, "quota_deals"] == 3 and frame.loc[0, "period_start"] == date(2024, 1, 1)
-    bad = write(tmp_path, "owner_email,period_start,period_end,quota_deals,quota_revenue\n"
-                          "ann@example.com,2024-02-01,2024-01-01,3,\n,2024-01-01,2024-02-01,,\n", "bad.csv")
-    with pytest.raises(ConfigError, match="period_is_not_empty") as info:
-        read_quota_file(bad)
-    assert "owner_is_named" in str(info.value) and "has_a_quota" in str(info.value)
-    with pytest.raises(ConfigError, match="must have the columns"):
-        read_quota_file(write(tmp_path, "who,when\nann,2024\n", "odd.csv"))
+    assert frame.iloc[0]["quota_deals"] == 3 and frame.iloc[0]["period_start"] == date(2024, 1, 1)
+    assert frame.iloc[0]["owner_email"] == "ann@example.com" and pd.isna(frame.iloc[0]["owner_id"])
+
+
+@pytest.mark.parametrize("body, message", [
+    ("", "is empty: its first line must be the header"),
+    ("who,when\nann,2024\n", "line 1: the header must name owner_id or owner_email"),
+    (HEADER.replace(",", ";") + "1;;2024-01-01;2024-02-01;3;\n", "line 1: the columns are separated by semicolons"),
+    (HEADER + "1,,2024-01-01,2024-04-01,3,\n1,,2024-01-01,2024-04-01,2,\n",
+     "line 3: repeats the quota of owner_id 1 for 2024-01-01 to 2024-04-01 (line 2)"),
+    (HEADER + "1,,2024-01-01,2024-04-01,3,\n1,,2024-03-01,2024-06-01,2,\n",
+     "line 3: the period 2024-03-01 to 2024-06-01 of owner_id 1 overlaps line 2"),
+    (HEADER + ",Ann@x.com,2024-01-01,2024-04-01,3,\n,ann@x.com,2024-01-01,2024-04-01,3,\n",
+     "line 3: repeats the quota of owner_email ann@x.com"),
+    (HEADER + "1,,2024-01-01,2024-04-01,lots,\n", "line 2: quota_deals 'lots' is not a number"),
+    (HEADER + "1,,2024-01-01,2024-04-01,,-5\n", "line 2: quota_revenue -5 is negative"),
+    (HEADER + "1,,2024-01-01,2024-04-01,,\n", "line 2: sets no quota"),
+    (HEADER + ",,2024-01-01,2024-04-01,3,\n", "line 2: names no owner"),
+    (HEADER + "1,,,2024-04-01,3,\n", "line 2: period_start is empty; write it as YYYY-MM-DD"),
+    (HEADER + "1,,01/02/2024,2024-04-01,3,\n", "line 2: period_start '01/02/2024' is not a date"),
+    (HEADER + "1,,2024-04-01,2024-01-01,3,\n", "line 2: period_end 2024-01-01 is not after period_start"),
+    (HEADER + "1,,2024-01-01,2024-04-01,3\n", "line 2: has 5 fields but the header has 6"),
+], ids=["empty", "header", "semicolons", "duplicate", "overlap", "duplicate-email", "non-numeric", "negative",
+        "no-quota", "no-owner", "empty-date", "bad-date", "reversed", "short-row"])
+def test_a_bad_quota_file_names_the_line_and_the_fix(tmp_path, body, message):
+    path = write(tmp_path, body, "quotas.csv")
+    with pytest.raises(ConfigError) as info:
+        read_quota_file(path)
+    assert message in str(info.value) and str(path) in str(info.value) and "\n" not in str(info.value)
+    assert "pandera" not in str(info.value) and "coerce" not in str(info.value)
+
+
+def test_a_quota_file_in_another_encoding_is_named(tmp_path):
+    path = tmp_path / "quotas.csv"
+    path.write_bytes((HEADER + ",jos\u00e9@x.com,2024-01-01,2024-04-01,3,\n").encode("cp1252"))
+    with pytest.raises(ConfigError, match="line 2: byte 0xe9 is not UTF-8; save the file as 'CSV UTF-8'"):
+        read_quota_file(path)
 
 
 def test_config_tables_are_written_for_dbt():

@@ -95,7 +95,7 @@ def test_a_second_writer_gets_an_actionable_lock_error(tmp_path):
                                "print('ready', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
-        with pytest.raises(WarehouseLockedError, match=f"locked by another process \\(process {holder.pid}\\)"):
+        with pytest.raises(WarehouseLockedError, match=f"held by process {holder.pid} \\(python[0-9.]* -c import duckdb"):
             connect(path)
     finally:
         holder.kill()
