@@ -9,7 +9,7 @@ UV_VERSION := 0.13.8
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_DISABLE_TELEMETRY := 1
-export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # PYTHONDONTWRITEBYTECODE is set on some machines; uv compiles bytecode itself (halves import time).
 export UV_COMPILE_BYTECODE := 1
 
@@ -31,8 +31,11 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 
+# `dagster dev` warns on every start that the separate `dg` CLI supersedes it; this project does not
+# need dg, so exactly that message is filtered (python -W matches its start), nothing else.
+DAGSTER_DEV_ARGS ?=
 dagster: install
-	$(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/python -W 'ignore:Function `dev_command` is superseded' -m dagster dev -w workspace.yaml $(DAGSTER_DEV_ARGS)
 
 docs: install
 	cd dbt_project && SALESMETRICS_DB=$(CURDIR)/data/demo.duckdb ../$(BIN)/dbt docs generate --profiles-dir .

@@ -7,24 +7,28 @@ clear line and exit non-zero, without a traceback and without the token.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import sys
 import time
 from datetime import datetime
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from typer.exceptions import TyperException
 
 from pipelines import transform
+from pipelines.cli_help import epilog
 from pipelines.errors import ConfigError, SalesmetricsError
 from pipelines.hubspot.client import HubSpotClient
 from pipelines.report import print_summary
 from pipelines.settings import Secret, Settings, parse_date
 from pipelines.sync import DEFAULT_WORKERS, ObjectSyncResult, new_sync_id, reconcile_ids, sync_portal
+from pipelines.tables import print_table
 from pipelines.warehouse.store import Warehouse
 
 app = typer.Typer(
@@ -32,6 +36,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     no_args_is_help=True,
     help="HubSpot -> validated DuckDB warehouse -> dbt sales-metric marts.",
+    epilog=epilog(),
+    # Plain help text: the epilog's lists keep their lines (rich markup would reflow them).
+    rich_markup_mode=None,
 )
 console = Console()
 err = Console(stderr=True)
@@ -46,6 +53,37 @@ Db = Annotated[Optional[Path], typer.Option("--db", help="Warehouse file. Env: S
 Full = Annotated[bool, typer.Option("--full", help="Ignore stored cursors and re-read everything.")]
 Config = Annotated[Optional[Path], typer.Option("--config", help="Configuration file. Env: SALESMETRICS_CONFIG")]
 Workers = Annotated[int, typer.Option("--workers", help="Objects read concurrently (the rate limit bounds requests).")]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON document per object on stdout (JSON lines), nothing else.")]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"salesmetrics {package_version('salesmetrics')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def global_options(
+    version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_print_version,
+                                          help="Print the version and exit.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors (and --json documents).")] = False,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, show_default=False,
+                                         help="Log each step (-v) or everything (-vv) on stderr.")] = 0,
+) -> None:
+    """HubSpot -> validated DuckDB warehouse -> dbt sales-metric marts."""
+    console.quiet = quiet
+    if verbose:
+        logging.getLogger().setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
+
+
+def _emit_json(kind: str, document: dict[str, object]) -> None:
+    """One JSON line on stdout, whatever the console's quiet or terminal state."""
+    sys.stdout.write(json.dumps({"kind": kind, **document}, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def _sync_document(r: ObjectSyncResult) -> dict[str, object]:
+    return {**dataclasses.asdict(r), "seconds": round(r.seconds, 3), "cursor": r.cursor.isoformat() if r.cursor else None}
 
 
 def _settings(**overrides: object) -> Settings:
@@ -60,7 +98,7 @@ class SyncProgress:
         self.bar = Progress(
             SpinnerColumn(), TextColumn("{task.description:<22}"), TextColumn("{task.fields[records]:>10,} records"),
             TextColumn("{task.fields[requests]:>7,} requests"), TextColumn("{task.fields[rate]:>6.1f} req/s"),
-            TimeElapsedColumn(), console=err, transient=True,
+            TimeElapsedColumn(), console=err, transient=True, disable=console.quiet,
         )
         self.tasks: dict[str, int] = {}
         self.started = time.perf_counter()
@@ -83,39 +121,45 @@ class SyncProgress:
 
 
 def _sync(settings: Settings, full: bool = False, window: tuple[datetime, datetime] | None = None,
-          workers: int = DEFAULT_WORKERS) -> list[ObjectSyncResult]:
+          workers: int = DEFAULT_WORKERS, as_json: bool = False) -> list[ObjectSyncResult]:
     client = settings.client()
     with Warehouse(settings.db_path) as warehouse, SyncProgress(client) as progress:
         results = sync_portal(client, warehouse, new_sync_id(), full=full, window=window,
                               objects=settings.crm_objects(), progress=progress, workers=workers)
-    _print_sync(results, client)
+    if as_json:
+        for r in results:
+            _emit_json("sync", _sync_document(r))
+    else:
+        _print_sync(results)
     return results
 
 
-def _print_sync(results: list[ObjectSyncResult], client: HubSpotClient | None = None) -> None:
-    table = Table(title="Sync")
-    for header in ("object", "mode", "read", "loaded", "quarantined", "requests", "seconds"):
-        table.add_column(header, justify="left" if header in ("object", "mode") else "right", no_wrap=True)
-    for r in results:
-        table.add_row(r.object, r.mode, f"{r.records_read:,}", f"{r.records_loaded:,}", f"{r.records_quarantined:,}",
-                      f"{r.requests:,}", f"{r.seconds:.1f}")
-    console.print(table)
+def _print_sync(results: list[ObjectSyncResult]) -> None:
+    rows = [(r.object, r.mode, f"{r.records_read:,}", f"{r.records_loaded:,}", f"{r.records_quarantined:,}",
+             f"{r.requests:,}", f"{r.seconds:.1f}") for r in results]
+    print_table(console, "Sync", ("object", "mode", "read", "loaded", "quarantined", "requests", "seconds"), rows,
+                text_columns=2)
     quarantined = sum(r.records_quarantined for r in results)
     if quarantined:
         console.print(f"{quarantined:,} records quarantined with their reasons: see table raw.quarantine")
 
 
-def _build(settings: Settings) -> None:
+def _build(settings: Settings, as_json: bool = False) -> None:
     with console.status("dbt build"):
         output = transform.build(settings)
     done = [line.split("Done. ", 1)[1] for line in output.splitlines() if "Done. PASS=" in line]
-    console.print(f"dbt build: {done[-1].strip()}" if done else "dbt build finished")
+    if as_json:
+        counts = dict(item.split("=", 1) for item in done[-1].split()) if done else {}
+        _emit_json("build", {k.lower().replace("-", "_"): int(v) for k, v in counts.items()})
+    else:
+        console.print(f"dbt build: {done[-1].strip()}" if done else "dbt build finished")
 
 
 @app.command()
-def sync(full: Full = False, db: Db = None, config: Config = None, workers: Workers = DEFAULT_WORKERS) -> None:
+def sync(full: Full = False, db: Db = None, config: Config = None, workers: Workers = DEFAULT_WORKERS,
+         as_json: Json = False) -> None:
     """Read HubSpot into the raw layer (incremental after the first sync)."""
-    _sync(_settings(db_path=db, config_path=config), full, workers=workers)
+    _sync(_settings(db_path=db, config_path=config), full, workers=workers, as_json=as_json)
 
 
 @app.command()
@@ -125,6 +169,7 @@ def backfill(
     db: Db = None,
     config: Config = None,
     workers: Workers = DEFAULT_WORKERS,
+    as_json: Json = False,
 ) -> None:
     """Re-read records modified in [start, end); safe beside the daily sync (upsert, newest wins)."""
     settings = _settings(db_path=db, config_path=config)
@@ -134,16 +179,20 @@ def backfill(
     )
     if window[1] <= window[0]:
         raise ConfigError(f"--end ({end}) must be after --start ({start}): the window is [start, end).")
-    _sync(settings, window=window, workers=workers)
+    _sync(settings, window=window, workers=workers, as_json=as_json)
 
 
 @app.command()
-def reconcile(db: Db = None, config: Config = None) -> None:
+def reconcile(db: Db = None, config: Config = None, as_json: Json = False) -> None:
     """Remove raw records HubSpot no longer has at all (hard/GDPR deletes). Lists every id: run weekly."""
     settings = _settings(db_path=db, config_path=config)
     client = settings.client()
     with Warehouse(settings.db_path) as warehouse:
         removed = reconcile_ids(client, warehouse, new_sync_id(), settings.crm_objects())
+    if as_json:
+        for name, n in removed.items():
+            _emit_json("reconcile", {"object": name, "removed": n, "requests": client.requests_for(name)})
+        return
     for name, n in removed.items():
         console.print(f"{name}: {n:,} removed")
     console.print(f"{client.request_count:,} requests")
@@ -157,12 +206,13 @@ def build(as_of: AsOf = None, timezone: Tz = None, db: Db = None, config: Config
 
 @app.command()
 def run(full: Full = False, as_of: AsOf = None, timezone: Tz = None, db: Db = None, config: Config = None,
-        workers: Workers = DEFAULT_WORKERS) -> None:
+        workers: Workers = DEFAULT_WORKERS, as_json: Json = False) -> None:
     """Sync, then build."""
     settings = _settings(as_of=as_of, timezone=timezone, db_path=db, config_path=config)
-    _sync(settings, full, workers=workers)
-    _build(settings)
-    print_summary(settings.db_path, console)
+    _sync(settings, full, workers=workers, as_json=as_json)
+    _build(settings, as_json=as_json)
+    if not as_json:
+        print_summary(settings.db_path, console)
 
 
 
@@ -230,16 +280,18 @@ def main() -> None:
     except SalesmetricsError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
+    except TyperException as exc:  # usage errors (typer's vendored click): its usage message, exit 2
+        _show_usage_error(exc)
+        sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         err.print("aborted")
         sys.exit(130)
-    except Exception as exc:  # click usage errors carry their own exit codes
-        import click
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+
+def _show_usage_error(exc: TyperException) -> None:
+    """What typer prints in standalone mode: the usage line, the error, and the pointer to --help."""
+    show = getattr(exc, "show", None)
+    show() if show else err.print(f"error: {exc}", highlight=False)
 
 
 if __name__ == "__main__":

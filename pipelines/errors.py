@@ -29,3 +29,17 @@ class WarehouseLockedError(SalesmetricsError):
 
 class TransformError(SalesmetricsError):
     exit_code = 6
+
+
+# Every exit code of the `salesmetrics` command, with its cause: `--help` and the README list
+# them from here. A new failure kind adds its row (and its error class above).
+EXIT_CODES: dict[int, str] = {
+    0: "success",
+    1: "unexpected failure (a bug: the traceback says where)",
+    2: "usage or configuration error (flag, variable, salesmetrics.yml)",
+    3: "HubSpot refused the token, or a scope is missing",
+    4: "HubSpot unreachable, or failing after retries",
+    5: "the warehouse is locked by another process",
+    6: "dbt build failed (a model or a data test)",
+    130: "interrupted (Ctrl-C)",
+}

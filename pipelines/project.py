@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from dagster._utils import run_with_concurrent_update_guard
 from dagster_dbt import DbtProject
 
 from pipelines.settings import DEFAULT_DB
@@ -28,7 +29,19 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-# `dagster dev` re-parses on start; everywhere else a fresh clone has no manifest yet: parse once.
-DBT_PROJECT.prepare_if_dev()
-if not DBT_PROJECT.manifest_path.exists():
-    DBT_PROJECT.preparer.prepare(DBT_PROJECT)
+
+
+def prepare_manifest() -> None:
+    """`dbt parse` under `dagster dev` (picks up edits) and wherever no manifest exists yet.
+
+    dagster-dbt's own `prepare_if_dev()` runs the `dbt` found on PATH, which a plain shell (no
+    virtualenv activated) does not have: this runs the dbt installed beside this interpreter
+    (Dagster's code server runs the environment's python), under the same concurrent-update guard.
+    """
+    if DBT_PROJECT.preparer.using_dagster_dev() or not DBT_PROJECT.manifest_path.exists():
+        from pipelines.transform import parse
+
+        run_with_concurrent_update_guard(DBT_PROJECT.manifest_path, parse, db_path=warehouse_path())
+
+
+prepare_manifest()

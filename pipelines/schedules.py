@@ -1,17 +1,50 @@
-"""The daily sync (yesterday's changes of every HubSpot object, then the dbt models) and the weekly
-id reconciliation."""
+"""The jobs an operator launches and their schedules: the daily sync (changes since the stored
+cursor, then the dbt models), the first load, a backfill window, and the weekly id reconciliation.
+
+The first load and the backfill are jobs with their run config filled in, so each is one click in
+the UI (Jobs -> the job -> Launchpad -> Launch run; edit `start`/`end` first for a backfill).
+"""
 
 import dagster as dg
 
 from pipelines.resources import HubSpotResource, WarehouseResource
 
+DAILY_SYNC_CRON = "0 6 * * *"
+RAW = dg.AssetSelection.groups("hubspot")
+PORTAL_OP = "hubspot_portal"
+
 daily_sync_job = dg.define_asset_job(
     "hubspot_daily_sync",
     selection=dg.AssetSelection.all(),
-    description="Records modified on the partition's day (plus an overlap), then dbt build of every model and test.",
+    description="Records changed since the last sync (the cursor stored in the warehouse; a new warehouse "
+                "loads everything), then dbt build of every model and test.",
 )
 
-daily_sync_schedule = dg.build_schedule_from_partitioned_job(daily_sync_job, hour_of_day=6)
+first_load_job = dg.define_asset_job(
+    "hubspot_first_load",
+    selection=dg.AssetSelection.all(),
+    config={"ops": {PORTAL_OP: {"config": {"full_refresh": True}}}},
+    description="Lists every record of the portal (the fastest way to load all history), then dbt build.",
+)
+
+backfill_job = dg.define_asset_job(
+    "hubspot_backfill",
+    selection=RAW,
+    config={"ops": {PORTAL_OP: {"config": {"start": "2016-01-01", "end": ""}}}},
+    description="Re-reads the records modified in [start, end) (UTC days; empty end = now), like "
+                "`salesmetrics backfill`; upserts by id, so it is safe beside the daily sync.",
+)
+
+
+def daily_sync_schedule_for(cron_schedule: str = DAILY_SYNC_CRON) -> dg.ScheduleDefinition:
+    """The daily sync on `cron_schedule` (UTC). It starts stopped: turn it on in the UI."""
+    return dg.ScheduleDefinition(
+        name="hubspot_daily_sync_schedule", job=daily_sync_job, cron_schedule=cron_schedule,
+        execution_timezone="UTC",
+    )
+
+
+daily_sync_schedule = daily_sync_schedule_for()
 
 
 @dg.op(description="Remove raw records HubSpot no longer has at all (hard/GDPR deletes): lists every id.")

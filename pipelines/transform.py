@@ -100,6 +100,7 @@ def publish(db_path: Path) -> Path:
         ).fetchall()
         for (table,) in tables:
             con.execute(f"create table published.{MARTS_SCHEMA}.{table} as select * from {MARTS_SCHEMA}.{table}")
+        publish_quarantine(con, f"published.{MARTS_SCHEMA}")
         con.execute("detach published")
     finally:
         con.close()
@@ -107,3 +108,13 @@ def publish(db_path: Path) -> Path:
         os.fsync(fh.fileno())
     os.replace(staging, target)
     return target
+
+
+def publish_quarantine(con, schema: str) -> None:
+    """The records held back, with the reason, as `<schema>.quarantine` in the BI copy: an analyst
+    sees what the marts do not count and why. The raw record is JSON text (BI tools may lack the
+    json extension)."""
+    con.execute(
+        f"create table {schema}.quarantine as select object, record_id, check_name, column_name, failure_value, "
+        "raw_record::varchar as raw_record, sync_id, quarantined_at from raw.quarantine order by quarantined_at, object"
+    )
