@@ -13,7 +13,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # PYTHONDONTWRITEBYTECODE is set on some machines; uv compiles bytecode itself (halves import time).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install demo test dagster docs bench clean
+.PHONY: install demo test dagster docs bench clean browser screenshot
 
 install: $(STAMP)
 
@@ -28,8 +28,17 @@ $(STAMP): pyproject.toml requirements.lock
 demo: install
 	$(BIN)/salesmetrics demo
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest -q
+
+# Headless Chromium for the browser tests (Debian package; retried while another dpkg holds the lock).
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && for i in 1 2 3 4 5 6; do \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium && break; sleep 20; done; }
+
+# Re-take the README's Dagster lineage picture (docs/dagster-lineage.png) from a real first load.
+screenshot: install browser
+	SALESMETRICS_UPDATE_DOCS=1 $(BIN)/python -m pytest -q tests/e2e/test_dagster_ui.py
 
 # `dagster dev` warns on every start that the separate `dg` CLI supersedes it; this project does not
 # need dg, so exactly that message is filtered (python -W matches its start), nothing else.

@@ -37,11 +37,22 @@ def deliver(alert: dict[str, object]) -> None:
             response.read()
 
 
+def _step_error(event: dg.DagsterEvent) -> str | None:
+    """What failed in one step: a `dg.Failure`'s description, else the exception's first line."""
+    data = event.event_specific_data
+    failure = getattr(data, "user_failure_data", None)
+    if failure is not None and failure.description:
+        return f"{event.step_key}: {failure.description}"
+    error = getattr(data, "error", None)
+    return f"{event.step_key}: {error.message.strip().splitlines()[0]}" if error is not None else None
+
+
 @dg.run_failure_sensor(name="run_failure_alert", default_status=dg.DefaultSensorStatus.RUNNING,
                        description="Writes every failed run to the alert log and SALESMETRICS_ALERT_WEBHOOK.")
 def run_failure_alert(context: dg.RunFailureSensorContext):
     run = context.dagster_run
-    error = context.failure_event.message or "run failed"
+    error = "; ".join(filter(None, map(_step_error, context.get_step_failure_events()))) or \
+        context.failure_event.message or "run failed"
     deliver({
         "text": f"salesmetrics: Dagster run {run.run_id} of {run.job_name} failed: {error}",
         "run_id": run.run_id,

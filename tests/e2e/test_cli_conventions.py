@@ -162,3 +162,9 @@ def test_the_table_at_80_columns_never_cuts_a_figure(env, tmp_path):
         assert row[2:5] == [f"{read:,}", f"{loaded:,}", f"{held:,}"], (name, row)
     assert "…" not in shown
     assert max(len(line) for line in shown.splitlines()) <= 80
+
+
+def test_the_readme_lists_every_exit_code():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for code, meaning in EXIT_CODES.items():
+        assert f"| {code} | {meaning} |" in readme, code
