@@ -38,7 +38,7 @@ browser:
 
 # Re-take the README's Dagster lineage picture (docs/dagster-lineage.png) from a real first load.
 screenshot: install browser
-	SALESMETRICS_UPDATE_DOCS=1 $(BIN)/python -m pytest -q tests/e2e/test_dagster_ui.py
+	UPDATE_DOCS_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/e2e/test_dagster_ui.py
 
 # `dagster dev` warns on every start that the separate `dg` CLI supersedes it; this project does not
 # need dg, so exactly that message is filtered (python -W matches its start), nothing else.

@@ -7,10 +7,13 @@ the UI (Jobs -> the job -> Launchpad -> Launch run; edit `start`/`end` first for
 
 import dagster as dg
 
+from pipelines.assets.hubspot import quarantine_checks
 from pipelines.resources import HubSpotResource, WarehouseResource
 
 DAILY_SYNC_CRON = "0 6 * * *"
-RAW = dg.AssetSelection.groups("hubspot")
+# The raw tables and their quarantine checks: a backfill reads like `salesmetrics backfill` and
+# leaves the dbt tests (on the sources too) to the next build.
+RAW = dg.AssetSelection.groups("hubspot").without_checks() | quarantine_checks()
 PORTAL_OP = "hubspot_portal"
 
 daily_sync_job = dg.define_asset_job(

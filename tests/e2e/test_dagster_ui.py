@@ -264,7 +264,7 @@ def test_the_first_load_is_one_launch_and_then_the_history_shows_as_loaded(webse
 
 
 def test_the_lineage_renders_in_a_browser(webserver, tmp_path):
-    """Headless Chromium opens the global lineage after the first load; SALESMETRICS_UPDATE_DOCS=1
+    """Headless Chromium opens the global lineage after the first load; UPDATE_DOCS_SCREENSHOT=1
     (`make screenshot`) keeps the picture as the README's docs/dagster-lineage.png."""
     png = tmp_path / "lineage.png"
     profile = tmp_path / "chromium-profile"
@@ -278,7 +278,7 @@ def test_the_lineage_renders_in_a_browser(webserver, tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000  # a drawn graph, not a blank page
-    if os.environ.get("SALESMETRICS_UPDATE_DOCS") == "1":
+    if os.environ.get("UPDATE_DOCS_SCREENSHOT") == "1":
         (REPO / "docs").mkdir(exist_ok=True)
         shutil.copy(png, REPO / "docs" / "dagster-lineage.png")
 
