@@ -13,7 +13,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # PYTHONDONTWRITEBYTECODE is set on some machines; uv compiles bytecode itself (halves import time).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install demo test dagster docs bench clean browser screenshot
+.PHONY: install demo test dagster docs bench bench-dagster clean browser screenshot
 
 install: $(STAMP)
 
@@ -51,6 +51,9 @@ docs: install
 
 bench: install
 	$(BIN)/python benchmarks/extraction.py
+
+bench-dagster: install
+	$(BIN)/python benchmarks/dagster_backfill.py
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs .dagster_home/storage
