@@ -7,25 +7,29 @@ clear line and exit non-zero, without a traceback and without the token.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import sys
 import time
 from datetime import datetime
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from typer.exceptions import TyperException
 
 from pipelines import dashboard, failures, interrupts, transform
+from pipelines.cli_help import epilog
 from pipelines.errors import ConfigError, SalesmetricsError, UsageError, exit_code
 from pipelines.hubspot.client import HubSpotClient
 from pipelines.quotas import check_quota_owners, hubspot_owners
 from pipelines.report import print_summary
 from pipelines.settings import Secret, Settings, parse_date
 from pipelines.sync import DEFAULT_WORKERS, REFERENCE_OBJECTS, ObjectSyncResult, new_sync_id, reconcile_ids, sync_portal
+from pipelines.tables import print_table
 from pipelines.warehouse.hold import hold, release
 from pipelines.warehouse.publish import bi_copy_path, parquet_dir_path
 from pipelines.warehouse.store import Warehouse
@@ -35,6 +39,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     no_args_is_help=True,
     help="HubSpot -> validated DuckDB warehouse -> dbt sales-metric marts.",
+    epilog=epilog(),
+    # Plain help text: the epilog's lists keep their lines (rich markup would reflow them).
+    rich_markup_mode=None,
 )
 console = Console()
 err = Console(stderr=True)
@@ -49,6 +56,37 @@ Db = Annotated[Optional[Path], typer.Option("--db", help="Warehouse file. Env: S
 Full = Annotated[bool, typer.Option("--full", help="Ignore stored cursors and re-read everything.")]
 Config = Annotated[Optional[Path], typer.Option("--config", help="Configuration file. Env: SALESMETRICS_CONFIG")]
 Workers = Annotated[int, typer.Option("--workers", help="Objects read concurrently (the rate limit bounds requests).")]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON document per object on stdout (JSON lines), nothing else.")]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"salesmetrics {package_version('salesmetrics')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def global_options(
+    version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_print_version,
+                                          help="Print the version and exit.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors (and --json documents).")] = False,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, show_default=False,
+                                         help="Log each step (-v) or everything (-vv) on stderr.")] = 0,
+) -> None:
+    """HubSpot -> validated DuckDB warehouse -> dbt sales-metric marts."""
+    console.quiet = quiet
+    if verbose:
+        logging.getLogger().setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
+
+
+def _emit_json(kind: str, document: dict[str, object]) -> None:
+    """One JSON line on stdout, whatever the console's quiet or terminal state."""
+    sys.stdout.write(json.dumps({"kind": kind, **document}, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def _sync_document(r: ObjectSyncResult) -> dict[str, object]:
+    return {**dataclasses.asdict(r), "seconds": round(r.seconds, 3), "cursor": r.cursor.isoformat() if r.cursor else None}
 
 
 def _settings(**overrides: object) -> Settings:
@@ -63,7 +101,8 @@ class SyncProgress:
         self.bar = Progress(
             SpinnerColumn(), TextColumn("{task.description:<22}"), TextColumn("{task.fields[records]:>10,} records"),
             TextColumn("{task.fields[requests]:>7,} requests"), TextColumn("{task.fields[rate]:>6.1f} req/s"),
-            TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal,  # no stray newline in logs
+            TimeElapsedColumn(), console=err, transient=True,
+            disable=console.quiet or not err.is_terminal,  # no progress in logs, none when quiet
         )
         self.tasks: dict[str, int] = {}
         self.started = time.perf_counter()
@@ -87,7 +126,7 @@ class SyncProgress:
 
 
 def _sync(settings: Settings, full: bool = False, window: tuple[datetime, datetime] | None = None,
-          workers: int = DEFAULT_WORKERS) -> list[ObjectSyncResult]:
+          workers: int = DEFAULT_WORKERS, as_json: bool = False) -> list[ObjectSyncResult]:
     client = settings.client()
     sync_id, objects = new_sync_id(), settings.crm_objects()
     hold(settings.db_path)  # until the publish, or the end of the command
@@ -99,7 +138,11 @@ def _sync(settings: Settings, full: bool = False, window: tuple[datetime, dateti
         except KeyboardInterrupt:
             interrupts.left_behind(_interrupted_sync(warehouse, sync_id, len(objects) + len(REFERENCE_OBJECTS)))
             raise
-    _print_sync(results, client)
+    if as_json:
+        for r in results:
+            _emit_json("sync", _sync_document(r))
+    else:
+        _print_sync(results)
     return results
 
 
@@ -111,20 +154,17 @@ def _interrupted_sync(warehouse: Warehouse, sync_id: str, total: int) -> str:
             "the marts and the BI copy are unchanged")
 
 
-def _print_sync(results: list[ObjectSyncResult], client: HubSpotClient | None = None) -> None:
-    table = Table(title="Sync")
-    for header in ("object", "mode", "read", "loaded", "quarantined", "requests", "seconds"):
-        table.add_column(header, justify="left" if header in ("object", "mode") else "right", no_wrap=True)
-    for r in results:
-        table.add_row(r.object, r.mode, f"{r.records_read:,}", f"{r.records_loaded:,}", f"{r.records_quarantined:,}",
-                      f"{r.requests:,}", f"{r.seconds:.1f}")
-    console.print(table)
+def _print_sync(results: list[ObjectSyncResult]) -> None:
+    rows = [(r.object, r.mode, f"{r.records_read:,}", f"{r.records_loaded:,}", f"{r.records_quarantined:,}",
+             f"{r.requests:,}", f"{r.seconds:.1f}") for r in results]
+    print_table(console, "Sync", ("object", "mode", "read", "loaded", "quarantined", "requests", "seconds"), rows,
+                text_columns=2)
     quarantined = sum(r.records_quarantined for r in results)
     if quarantined:
         console.print(f"{quarantined:,} records quarantined with their reasons: see table raw.quarantine")
 
 
-def _build(settings: Settings) -> None:
+def _build(settings: Settings, as_json: bool = False) -> None:
     interrupts.left_behind("the raw layer is committed; dbt was stopped mid-build (each model is replaced whole "
                            "or not at all) and the BI copy is still the last published one")
     hold(settings.db_path)
@@ -133,16 +173,21 @@ def _build(settings: Settings) -> None:
         output = transform.build(settings)
     release(settings.db_path)  # published: readers may open the main file again
     done = [line.split("Done. ", 1)[1] for line in output.splitlines() if "Done. PASS=" in line]
-    console.print(f"dbt build: {done[-1].strip()}" if done else "dbt build finished")
     page = dashboard.write_dashboard(settings.db_path, settings.as_of, settings.timezone)
-    console.print(f"dashboard: {page}", highlight=False)
+    if as_json:
+        counts = dict(item.split("=", 1) for item in done[-1].split()) if done else {}
+        _emit_json("build", {k.lower().replace("-", "_"): int(v) for k, v in counts.items()})
+    else:
+        console.print(f"dbt build: {done[-1].strip()}" if done else "dbt build finished")
+        console.print(f"dashboard: {page}", highlight=False)
     interrupts.left_behind("the sync, the marts, the BI copy and the dashboard are all committed")
 
 
 @app.command()
-def sync(full: Full = False, db: Db = None, config: Config = None, workers: Workers = DEFAULT_WORKERS) -> None:
+def sync(full: Full = False, db: Db = None, config: Config = None, workers: Workers = DEFAULT_WORKERS,
+         as_json: Json = False) -> None:
     """Read HubSpot into the raw layer (incremental after the first sync)."""
-    _sync(_settings(db_path=db, config_path=config), full, workers=workers)
+    _sync(_settings(db_path=db, config_path=config), full, workers=workers, as_json=as_json)
 
 
 @app.command()
@@ -152,6 +197,7 @@ def backfill(
     db: Db = None,
     config: Config = None,
     workers: Workers = DEFAULT_WORKERS,
+    as_json: Json = False,
 ) -> None:
     """Re-read records modified in [start, end); safe beside the daily sync (upsert, newest wins)."""
     settings = _settings(db_path=db, config_path=config)
@@ -161,16 +207,20 @@ def backfill(
     )
     if window[1] <= window[0]:
         raise UsageError(f"--end ({end}) must be after --start ({start}): the window is [start, end).")
-    _sync(settings, window=window, workers=workers)
+    _sync(settings, window=window, workers=workers, as_json=as_json)
 
 
 @app.command()
-def reconcile(db: Db = None, config: Config = None) -> None:
+def reconcile(db: Db = None, config: Config = None, as_json: Json = False) -> None:
     """Remove raw records HubSpot no longer has at all (hard/GDPR deletes). Lists every id: run weekly."""
     settings = _settings(db_path=db, config_path=config)
     client = settings.client()
     with Warehouse(settings.db_path) as warehouse:
         removed = reconcile_ids(client, warehouse, new_sync_id(), settings.crm_objects())
+    if as_json:
+        for name, n in removed.items():
+            _emit_json("reconcile", {"object": name, "removed": n, "requests": client.requests_for(name)})
+        return
     for name, n in removed.items():
         console.print(f"{name}: {n:,} removed")
     console.print(f"{client.request_count:,} requests")
@@ -184,12 +234,13 @@ def build(as_of: AsOf = None, timezone: Tz = None, db: Db = None, config: Config
 
 @app.command()
 def run(full: Full = False, as_of: AsOf = None, timezone: Tz = None, db: Db = None, config: Config = None,
-        workers: Workers = DEFAULT_WORKERS) -> None:
+        workers: Workers = DEFAULT_WORKERS, as_json: Json = False) -> None:
     """Sync, then build."""
     settings = _settings(as_of=as_of, timezone=timezone, db_path=db, config_path=config)
-    _sync(settings, full, workers=workers)
-    _build(settings)
-    print_summary(settings.db_path, settings.as_of, console)
+    _sync(settings, full, workers=workers, as_json=as_json)
+    _build(settings, as_json=as_json)
+    if not as_json:
+        print_summary(settings.db_path, settings.as_of, console)
 
 
 
@@ -281,14 +332,12 @@ def main() -> None:
         code = app(standalone_mode=False)
     except SalesmetricsError as exc:
         _fail(exc)
+    except TyperException as exc:  # usage errors (typer's vendored click): its usage message, exit 2
+        _show_usage_error(exc)
+        sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         code = exit_code("interrupted")
-    except Exception as exc:  # click usage errors carry their own exit codes
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except Exception as exc:
         _fail(failures.explain(exc) or exc)
     if code == exit_code("interrupted"):  # typer turns KeyboardInterrupt into a returned 130
         err.print(interrupts.summary(), highlight=False, soft_wrap=True)
@@ -301,6 +350,12 @@ def _fail(exc: Exception) -> None:
         raise exc
     err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
     sys.exit(exc.exit_code)
+
+
+def _show_usage_error(exc: TyperException) -> None:
+    """What typer prints in standalone mode: the usage line, the error, and the pointer to --help."""
+    show = getattr(exc, "show", None)
+    show() if show else err.print(f"error: {exc}", highlight=False)
 
 
 if __name__ == "__main__":

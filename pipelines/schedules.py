@@ -1,37 +1,56 @@
-"""The sync (recent changes of every HubSpot object, then the dbt models and the dashboard) on the
-cron of `salesmetrics.yml`, and the weekly id reconciliation."""
+"""The jobs an operator launches and their schedules: the sync (changes since the stored cursor,
+then the dbt models and the dashboard) on the cron of `salesmetrics.yml`, the first load, a
+backfill window, and the weekly id reconciliation.
 
-import datetime as dt
+The first load and the backfill are jobs with their run config filled in, so each is one click in
+the UI (Jobs -> the job -> Launchpad -> Launch run; edit `start`/`end` first for a backfill).
+"""
 
 import dagster as dg
 
+from pipelines.assets.hubspot import quarantine_checks
 from pipelines.resources import HubSpotResource, WarehouseResource
+
+DAILY_SYNC_CRON = "0 6 * * *"
+# The raw tables and their quarantine checks: a backfill reads like `salesmetrics backfill` and
+# leaves the dbt tests (on the sources too) to the next build.
+RAW = dg.AssetSelection.groups("hubspot").without_checks() | quarantine_checks()
+PORTAL_OP = "hubspot_portal"
 
 daily_sync_job = dg.define_asset_job(
     "hubspot_daily_sync",
     selection=dg.AssetSelection.all(),
-    description="Records modified on the partition's day (plus an overlap), then dbt build of every model and test.",
+    description="Records changed since the last sync (the cursor stored in the warehouse; a new warehouse "
+                "loads everything), then dbt build of every model and test.",
+)
+
+first_load_job = dg.define_asset_job(
+    "hubspot_first_load",
+    selection=dg.AssetSelection.all(),
+    config={"ops": {PORTAL_OP: {"config": {"full_refresh": True}}}},
+    description="Lists every record of the portal (the fastest way to load all history), then dbt build.",
+)
+
+backfill_job = dg.define_asset_job(
+    "hubspot_backfill",
+    selection=RAW,
+    config={"ops": {PORTAL_OP: {"config": {"start": "2016-01-01", "end": ""}}}},
+    description="Re-reads the records modified in [start, end) (UTC days; empty end = now), like "
+                "`salesmetrics backfill`; upserts by id, so it is safe beside the daily sync.",
 )
 
 
-def sync_schedule(cron: str) -> dg.ScheduleDefinition:
-    """The sync on `schedule.cron` (UTC; daily by default, intraday for a near-real-time dashboard).
+def daily_sync_schedule_for(cron_schedule: str = DAILY_SYNC_CRON) -> dg.ScheduleDefinition:
+    """The sync on `schedule.cron` of salesmetrics.yml (UTC; daily by default, intraday for a
+    near-real-time dashboard): each run reads what changed since the stored cursor, whatever the
+    interval. It starts stopped: turn it on in the UI."""
+    return dg.ScheduleDefinition(
+        name="hubspot_daily_sync_schedule", job=daily_sync_job, cron_schedule=cron_schedule,
+        execution_timezone="UTC",
+    )
 
-    Each tick reads yesterday's and today's partitions in one run, so a tick sees the changes of
-    the day so far and the late ones of the day before, whatever the interval between ticks.
-    """
 
-    @dg.schedule(name="hubspot_daily_sync_schedule", cron_schedule=cron, job=daily_sync_job,
-                 execution_timezone="UTC", description=f"hubspot_daily_sync on cron {cron!r} (UTC), from salesmetrics.yml")
-    def _sync_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-        today = context.scheduled_execution_time.astimezone(dt.timezone.utc).date()
-        return dg.RunRequest(
-            run_key=context.scheduled_execution_time.isoformat(),
-            tags={"dagster/asset_partition_range_start": (today - dt.timedelta(days=1)).isoformat(),
-                  "dagster/asset_partition_range_end": today.isoformat()},
-        )
-
-    return _sync_schedule
+daily_sync_schedule = daily_sync_schedule_for()
 
 
 @dg.op(description="Remove raw records HubSpot no longer has at all (hard/GDPR deletes): lists every id.")

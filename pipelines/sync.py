@@ -325,11 +325,13 @@ def sync_portal(
     objects: Iterable[CrmObject] = CRM_OBJECTS,
     progress: Progress | None = None,
     workers: int = DEFAULT_WORKERS,
+    reference: bool = True,
 ) -> list[ObjectSyncResult]:
-    """Sync the whole portal. Independent objects are read concurrently: the shared rate limiters,
-    not the number of threads, bound the request rate; writes to DuckDB take turns."""
+    """Sync the whole portal (`reference=False`: only the CRM objects). Independent objects are read
+    concurrently: the shared rate limiters, not the number of threads, bound the request rate;
+    writes to DuckDB take turns."""
     sync_id = sync_id or new_sync_id()
-    results = sync_reference(client, warehouse, sync_id)
+    results = sync_reference(client, warehouse, sync_id) if reference else []
     objects = list(objects)
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sync") as pool:
         futures = [

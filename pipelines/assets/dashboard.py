@@ -18,9 +18,7 @@ DASHBOARD_MARTS = ["arr_monthly", "churn_monthly", "sales_kpis_monthly", "quota_
     group_name="dashboard",
     kinds={"html"},
     deps=[get_asset_key_for_model([salesmetrics_dbt_models], mart) for mart in DASHBOARD_MARTS],
-    # Unpartitioned like the models; a run over a range of the raw partitions (a backfill, a
-    # schedule tick) writes the page once.
-    backfill_policy=dg.BackfillPolicy.single_run(),
+    owners=["team:analytics"],
 )
 def sales_dashboard(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """The self-contained HTML dashboard beside the warehouse (`<warehouse stem>.dashboard.html`)."""

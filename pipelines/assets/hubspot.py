@@ -1,44 +1,79 @@
-"""One asset per HubSpot object, each a thin wrapper over the shared sync functions.
+"""The raw layer as Dagster assets: one asset per raw table, all produced by one sync of the portal.
+
+One op runs the same `sync_portal` as `salesmetrics sync`, so the objects are read concurrently
+under the shared rate limiters and a Dagster run costs what the CLI costs. The assets are not
+partitioned: each is the whole raw table, kept current by the cursor stored in the warehouse (a
+new warehouse means a full first load). A run's config chooses what to read:
+
+- nothing: incremental from the stored cursor (the daily schedule);
+- `full_refresh: true`: list every record (the first load, or a re-read of everything);
+- `start`/`end`: re-read the records modified in that window (a backfill), as `salesmetrics backfill`.
 
 Asset keys are `["hubspot", <raw table>]`, which is how dagster-dbt names the dbt source tables,
-so the dbt models depend on them with no extra wiring. Each asset carries a `quarantine_share`
+so the dbt models depend on them with no extra wiring. Each object carries a `quarantine_share`
 check: a warning when any record was quarantined, an error (blocking the marts) when the share
 passes SALESMETRICS_QUARANTINE_MAX_SHARE, which means schema drift rather than dirty data.
 """
 
 
 import os
+import threading
 from datetime import datetime
 
 import dagster as dg
 
-from pipelines.hubspot.objects import CrmObject
-from pipelines.partitions import daily_partitions
+from pipelines.assets.table_metadata import quarantine_counts, table_metadata
+from pipelines.errors import ConfigError
 from pipelines.resources import HubSpotResource, WarehouseResource
+from pipelines.settings import parse_date
 from pipelines.sync import (
-    DEFAULT_OVERLAP,
+    DEFAULT_WORKERS,
     ObjectSyncResult,
     crm_objects,
     sync_call_dispositions,
-    sync_crm_object,
     sync_deal_pipelines,
     sync_owners,
+    sync_portal,
+    utcnow,
 )
+from pipelines.warehouse.raw_tables import RAW_SCHEMA
 
 GROUP = "hubspot"
-# Every asset runs in the same single run of a partition range (a year of history is one run).
-SINGLE_RUN = dg.BackfillPolicy.single_run()
+OWNERS = ["team:data-engineering"]
 CHECK = "quarantine_share"
-REFERENCE_KEYS = [
-    dg.AssetKey([GROUP, "deal_pipeline_stages"]),
-    dg.AssetKey([GROUP, "owners"]),
-    dg.AssetKey([GROUP, "call_dispositions"]),
-]
+REFERENCE = {
+    "deal_pipeline_stages": (sync_deal_pipelines, "Deal pipelines and their stages, read whole; one row per (pipeline, stage)."),
+    "owners": (sync_owners, "HubSpot owners, active and deactivated, read whole; one row per owner id."),
+    "call_dispositions": (sync_call_dispositions, "Call outcomes (GUID -> label), custom ones included; one row per outcome id."),
+}
+DEAL_CHILDREN = ("deal_stage_history", "deal_companies")
+CHECKED = ("deal_pipeline_stages", "owners")  # call dispositions are never validated, so never quarantined
 
 
 class SyncConfig(dg.Config):
     full_refresh: bool = False
-    """List every record instead of searching the partition window (e.g. the very first load)."""
+    """List every record instead of reading the changes since the stored cursor."""
+    start: str = ""
+    """Backfill: first day (YYYY-MM-DD, UTC, inclusive) of the modification window to re-read."""
+    end: str = ""
+    """Backfill: day after the window (YYYY-MM-DD, UTC, exclusive); empty means now."""
+    workers: int = DEFAULT_WORKERS
+    """Objects read concurrently (the rate limit, not this, bounds the request rate)."""
+
+    def window(self) -> tuple[datetime, datetime] | None:
+        if not self.start:
+            if self.end:
+                raise ConfigError("`end` needs a `start`: a backfill re-reads [start, end).")
+            return None
+        start = datetime.combine(parse_date(self.start, "start"), datetime.min.time())
+        end = datetime.combine(parse_date(self.end, "end"), datetime.min.time()) if self.end else utcnow()
+        if end <= start:
+            raise ConfigError(f"`end` ({self.end or 'now'}) must be after `start` ({self.start}).")
+        return start, end
+
+
+def key(table: str) -> dg.AssetKey:
+    return dg.AssetKey([GROUP, table])
 
 
 def max_quarantine_share() -> float:
@@ -49,10 +84,10 @@ def max_quarantine_share() -> float:
     return float(value) if value else load_config().quarantine.max_share
 
 
-def quarantine_check(key: dg.AssetKey, result: ObjectSyncResult) -> dg.AssetCheckResult:
+def quarantine_check(result: ObjectSyncResult) -> dg.AssetCheckResult:
     share, limit = result.quarantine_share, max_quarantine_share()
     return dg.AssetCheckResult(
-        asset_key=key,
+        asset_key=key(result.object),
         check_name=CHECK,
         passed=result.records_quarantined == 0,
         severity=dg.AssetCheckSeverity.ERROR if share > limit else dg.AssetCheckSeverity.WARN,
@@ -61,100 +96,97 @@ def quarantine_check(key: dg.AssetKey, result: ObjectSyncResult) -> dg.AssetChec
     )
 
 
-def sync_metadata(result: ObjectSyncResult) -> dict[str, object]:
+def sync_metadata(result: ObjectSyncResult, window: tuple[datetime, datetime] | None) -> dict[str, object]:
     return {
         "mode": result.mode,
+        "window": f"[{window[0]:%Y-%m-%d %H:%M}, {window[1]:%Y-%m-%d %H:%M}) UTC" if window else None,
         "records_read": result.records_read,
         "records_loaded": result.records_loaded,
         "records_quarantined": result.records_quarantined,
         "requests": result.requests,
+        "seconds": round(result.seconds, 1),
         "cursor": str(result.cursor) if result.cursor else None,
     }
 
 
-def _check_spec(key: dg.AssetKey) -> dg.AssetCheckSpec:
-    return dg.AssetCheckSpec(CHECK, asset=key, blocking=True, description="Share of records quarantined by this sync.")
+def _spec(table: str, description: str, deps: list[dg.AssetKey] | None = None) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        key(table), group_name=GROUP, kinds={"hubspot", "duckdb"}, owners=OWNERS, deps=deps or [],
+        tags={"layer": "raw", "source": "hubspot"}, description=description,
+    )
 
 
-@dg.asset(key=REFERENCE_KEYS[0], group_name=GROUP, kinds={"hubspot", "duckdb"}, check_specs=[_check_spec(REFERENCE_KEYS[0])],
-          backfill_policy=SINGLE_RUN)
-def deal_pipeline_stages(context: dg.AssetExecutionContext, hubspot: HubSpotResource, warehouse: WarehouseResource):
-    """Deal pipelines and their stages, read whole; one row per (pipeline, stage)."""
-    with warehouse.open() as wh:
-        result = sync_deal_pipelines(hubspot.client(), wh, context.run_id)
-    return dg.MaterializeResult(metadata=sync_metadata(result), check_results=[quarantine_check(REFERENCE_KEYS[0], result)])
+def _specs(objects: list[str]) -> list[dg.AssetSpec]:
+    specs = [_spec(name, text) for name, (_, text) in REFERENCE.items()]
+    for name in objects:
+        specs.append(_spec(name, f"HubSpot {name}, upserted by id (newest updatedAt wins); archived ones flagged.",
+                           deps=[key("deal_pipeline_stages")] if name == "deals" else None))
+    specs += [_spec(t, f"Child rows of deals ({t}), replaced whenever their deal is read.") for t in DEAL_CHILDREN]
+    return specs
 
 
-@dg.asset(key=REFERENCE_KEYS[1], group_name=GROUP, kinds={"hubspot", "duckdb"}, check_specs=[_check_spec(REFERENCE_KEYS[1])],
-          backfill_policy=SINGLE_RUN)
-def owners(context: dg.AssetExecutionContext, hubspot: HubSpotResource, warehouse: WarehouseResource):
-    """HubSpot owners, active and deactivated, read whole; one row per owner id."""
-    with warehouse.open() as wh:
-        result = sync_owners(hubspot.client(), wh, context.run_id)
-    return dg.MaterializeResult(metadata=sync_metadata(result), check_results=[quarantine_check(REFERENCE_KEYS[1], result)])
+def _progress(context: dg.AssetExecutionContext, client):
+    """A log line per 10,000 records of an object: live progress in the UI without flooding it."""
+    read: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def progress(name: str, n: int) -> None:
+        with lock:
+            before = read.get(name, 0)
+            read[name] = before + n
+        if (before + n) // 10_000 > before // 10_000:
+            context.log.info(f"{name}: {before + n:,} records read, {client.request_count:,} requests")
+
+    return progress
 
 
-@dg.asset(key=REFERENCE_KEYS[2], group_name=GROUP, kinds={"hubspot", "duckdb"}, backfill_policy=SINGLE_RUN)
-def call_dispositions(context: dg.AssetExecutionContext, hubspot: HubSpotResource, warehouse: WarehouseResource):
-    """Call outcomes (GUID -> label), the portal's custom ones included; one row per outcome id."""
-    with warehouse.open() as wh:
-        result = sync_call_dispositions(hubspot.client(), wh, context.run_id)
-    return dg.MaterializeResult(metadata=sync_metadata(result))
+def hubspot_portal_asset(property_mapping: dict[str, str] | None = None) -> dg.AssetsDefinition:
+    objects = crm_objects(property_mapping)
+    names = [o.name for o in objects]
+    checks = [dg.AssetCheckSpec(CHECK, asset=key(t), blocking=True, description="Share of records quarantined by the sync.")
+              for t in (*CHECKED, *names)]
 
-
-def partition_window(context: dg.AssetExecutionContext) -> tuple[datetime, datetime]:
-    """The run's partition range as a [start, end) window in naive UTC, widened by the overlap at
-    the start: search indexing lags, so a record modified just before midnight may be late."""
-    window = context.partition_time_window
-    start = window.start.replace(tzinfo=None) - DEFAULT_OVERLAP
-    return start, window.end.replace(tzinfo=None)
-
-
-def crm_object_asset(obj: CrmObject) -> dg.AssetsDefinition:
-    """The asset of one CRM object, partitioned by the day records were modified (a backfill of
-    any range runs as one run). Deals also write their stage history and company links."""
-    key = dg.AssetKey([GROUP, obj.name])
-    is_deals = obj.name == "deals"
-    extra = ["deal_stage_history", "deal_companies"] if is_deals else []
-    specs = [
-        dg.AssetSpec(key, group_name=GROUP, kinds={"hubspot", "duckdb"}, partitions_def=daily_partitions,
-                     deps=[REFERENCE_KEYS[0]] if is_deals else [],
-                     description=f"HubSpot {obj.name} modified in the partition's days, upserted by id "
-                                 "(newest updatedAt wins); archived ones flagged."),
-        *[dg.AssetSpec(dg.AssetKey([GROUP, t]), group_name=GROUP, kinds={"duckdb"}, partitions_def=daily_partitions,
-                       description=f"Child rows of deals ({t}), replaced whenever their deal is read.") for t in extra],
-    ]
-
-    @dg.multi_asset(name=f"hubspot_{obj.name}", specs=specs, check_specs=[_check_spec(key)],
-                    backfill_policy=SINGLE_RUN)
-    def _asset(context: dg.AssetExecutionContext, config: SyncConfig, hubspot: HubSpotResource,
-               warehouse: WarehouseResource):
+    @dg.multi_asset(name="hubspot_portal", specs=_specs(names), check_specs=checks, can_subset=True)
+    def hubspot_portal(context: dg.AssetExecutionContext, config: SyncConfig, hubspot: HubSpotResource,
+                       warehouse: WarehouseResource):
+        """Sync the selected raw tables from HubSpot (incremental, full, or a backfill window)."""
+        try:
+            window = config.window()
+        except ConfigError as exc:
+            raise dg.Failure(str(exc), allow_retries=False) from None
+        selected = {k.path[-1] for k in context.selected_asset_keys}
+        wanted = [o for o in objects if o.name in selected or (o.name == "deals" and selected & set(DEAL_CHILDREN))]
         client = hubspot.client()
-        window = None if config.full_refresh else partition_window(context)
-        read = [0]
-
-        def progress(name: str, n: int) -> None:
-            # A log line per 10,000 records: live progress in the Dagster UI without flooding it.
-            if (read[0] + n) // 10_000 > read[0] // 10_000:
-                context.log.info(f"{name}: {read[0] + n:,} records read, {client.request_count:,} requests")
-            read[0] += n
-
         with warehouse.open() as wh:
-            result = sync_crm_object(
-                client, wh, obj, context.run_id, full=config.full_refresh, window=window, progress=progress
-            )
-        context.log.info(
-            f"{obj.name}: {result.mode} sync read {result.records_read}, loaded {result.records_loaded}, "
-            f"quarantined {result.records_quarantined}, {result.requests} requests"
-        )
-        yield dg.MaterializeResult(asset_key=key, metadata=sync_metadata(result))
-        for table in extra:
-            yield dg.MaterializeResult(asset_key=dg.AssetKey([GROUP, table]))
-        yield quarantine_check(key, result)
+            results = [sync(client, wh, context.run_id) for name, (sync, _) in REFERENCE.items() if name in selected]
+            results += sync_portal(client, wh, context.run_id, full=config.full_refresh, window=window,
+                                   objects=wanted, progress=_progress(context, client), workers=config.workers,
+                                   reference=False)
+            held = quarantine_counts(wh.con)
+            by_table = {r.object: r for r in results}
+            tables = [t for t in (*REFERENCE, *names, *DEAL_CHILDREN) if t in selected]
+            metadata = {t: table_metadata(wh.con, RAW_SCHEMA, t) for t in tables}
+        for result in results:
+            context.log.info(f"{result.object}: {result.mode} sync read {result.records_read:,}, loaded "
+                             f"{result.records_loaded:,}, quarantined {result.records_quarantined:,}, "
+                             f"{result.requests:,} requests")
+        for table in tables:
+            extra = sync_metadata(by_table[table], window) if table in by_table else {}
+            yield dg.MaterializeResult(asset_key=key(table), metadata={
+                **extra, **metadata[table], "quarantine_held": held.get(table, 0)})
+        for result in results:
+            if dg.AssetCheckKey(key(result.object), CHECK) in context.selected_asset_check_keys:
+                yield quarantine_check(result)
 
-    return _asset
+    return hubspot_portal
+
+
+def quarantine_checks() -> dg.AssetSelection:
+    """The raw tables' own checks, without the dbt source tests that also sit on them."""
+    from pipelines.hubspot.objects import CRM_OBJECTS
+
+    return dg.AssetSelection.checks(*[dg.AssetCheckKey(key(t), CHECK) for t in (*CHECKED, *(o.name for o in CRM_OBJECTS))])
 
 
 def hubspot_assets(property_mapping: dict[str, str] | None = None) -> list[dg.AssetsDefinition]:
-    return [deal_pipeline_stages, owners, call_dispositions,
-            *[crm_object_asset(obj) for obj in crm_objects(property_mapping)]]
+    return [hubspot_portal_asset(property_mapping)]

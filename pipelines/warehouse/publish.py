@@ -87,6 +87,7 @@ def _publish_duckdb_copy(con, marts: tuple[str, ...], target: Path) -> Path:
         con.execute("begin transaction")
         for mart in marts:
             con.execute(f"create table bi_copy.{MARTS_SCHEMA}.{mart} as from {MARTS_SCHEMA}.{mart}")
+        _publish_quarantine(con, "bi_copy.pipeline")
         con.execute("commit")
         con.execute("checkpoint bi_copy")
     finally:
@@ -140,3 +141,14 @@ def _fsync(path: Path) -> None:
 
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
+
+
+def _publish_quarantine(con, schema: str) -> None:
+    """The records held back, with the reason, as `pipeline.quarantine` in the BI copy: an analyst
+    sees what the marts do not count and why. Its own schema, so `marts` holds exactly the marts; the
+    raw record is JSON text (BI tools embedding DuckDB 1.x may lack the json extension)."""
+    con.execute(f"create schema {schema}")
+    con.execute(
+        f"create table {schema}.quarantine as select object, record_id, check_name, column_name, failure_value, "
+        "raw_record::varchar as raw_record, sync_id, quarantined_at from raw.quarantine order by quarantined_at, object"
+    )

@@ -13,10 +13,13 @@ BIN = Path(sys.executable).parent
 
 
 def user_env(home: Path) -> dict[str, str]:
-    """The environment a user's shell would have: the venv's tools, no HubSpot or salesmetrics settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HUBSPOT_", "SALESMETRICS_"))}
+    """The environment of a new user's shell: no virtualenv on PATH (commands are run by absolute
+    path), no HubSpot or salesmetrics settings."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("HUBSPOT_", "SALESMETRICS_", "VIRTUAL_ENV", "DISABLE_PANDERA"))}
     env.update(
-        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        PATH=os.pathsep.join(p for p in env.get("PATH", "/usr/bin:/bin").split(os.pathsep)
+                             if p and Path(p).resolve() != BIN.resolve()),
         DAGSTER_HOME=str(home / "dagster_home"),
         DAGSTER_DISABLE_TELEMETRY="1",
         DO_NOT_TRACK="1",
