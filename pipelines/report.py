@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
+from pipelines.tables import print_table
 from pipelines.warehouse.store import connect
 
 SUMMARY_SQL = """
@@ -90,19 +90,18 @@ def print_leaderboard(db_path: Path, console: Console, as_of: date, top: int = 5
     finally:
         con.close()
     if rows:
-        table = Table(title=f"Rep scorecard, {complete:%Y-%m} (last complete month, weighted points)")
         headers = ["rank", "rep", f"points {complete:%Y-%m}"]
         if partial:
             headers += [f"{partial:%Y-%m} to {as_of:%d} (partial)", "rank to date"]
-        for header in headers:
-            table.add_column(header, justify="left" if header == "rep" else "right")
+        cells = []
         for rank, rep, points, partial_points, partial_rank in rows:
-            cells = [str(rank), str(rep), f"{points:,.1f}"]
+            row = [str(rep), str(rank), f"{points:,.1f}"]
             if partial:
-                cells += ["-" if partial_points is None else f"{partial_points:,.1f}",
-                          "-" if partial_rank is None else str(partial_rank)]
-            table.add_row(*cells)
-        console.print(table)
+                row += ["-" if partial_points is None else f"{partial_points:,.1f}",
+                        "-" if partial_rank is None else str(partial_rank)]
+            cells.append(row)
+        print_table(console, f"Rep scorecard, {complete:%Y-%m} (last complete month, weighted points)",
+                    ["rep", *[h for h in headers if h != "rep"]], cells)
     if north:
         start, end, target, won, pace, deals, opps, coverage, deal_size, win_rate = north
         console.print(
@@ -117,11 +116,10 @@ def print_leaderboard(db_path: Path, console: Console, as_of: date, top: int = 5
 def print_summary(db_path: Path, as_of: date, console: Console | None = None, months: int = 6) -> None:
     console = console or Console()
     _, partial = reporting_months(as_of)
-    table = Table(title=f"Sales KPIs, last {months} months ({db_path})")
-    for header in ("month", "ARR", "customers", "logo churn", "deals won", "win rate", "avg deal size"):
-        table.add_column(header, justify="right")
+    rows = []
     for month, arr, customers, churn, won, win_rate, deal_size in kpi_rows(db_path, months):
         label = f"{month:%Y-%m}" + (f" to {as_of:%d}" if month == partial else "")
-        table.add_row(label, _money(arr), str(customers), _pct(churn), str(won or 0), _pct(win_rate), _money(deal_size))
-    console.print(table)
+        rows.append([label, _money(arr), str(customers), _pct(churn), str(won or 0), _pct(win_rate), _money(deal_size)])
+    print_table(console, f"Sales KPIs, last {months} months ({db_path})",
+                ["month", "ARR", "customers", "logo churn", "deals won", "win rate", "avg deal size"], rows)
     print_leaderboard(db_path, console, as_of)

@@ -104,11 +104,14 @@ def test_monthly_won_amounts_and_averages_are_exact(idr):
 
 def test_the_terminal_summary_prints_trillions_readably_at_80_columns(idr):
     con, won, db = idr
-    console = Console(width=80, record=True, force_terminal=False, color_system=None)
-    print_summary(db, AS_OF, console)
-    text = console.export_text()
-    assert "…" not in text, text
-    assert max(len(line) for line in text.splitlines()) <= 80
     total = sum(amount for _, _, amount in won)
-    june = next(line for line in text.splitlines() if "2024-06" in line)
-    assert f"{total / Decimal(10**12):.2f}T" in june, text  # ARR abbreviated in trillions, not cut
+    trillions = f"{total / Decimal(10**12):.2f}T"  # ARR abbreviated in trillions, never cut
+    terminal = Console(width=80, record=True, force_terminal=True, color_system=None)
+    print_summary(db, AS_OF, terminal)
+    text = terminal.export_text()
+    assert "…" not in text, text
+    assert max(len(line) for line in text.splitlines()) <= 80, text
+    assert trillions in next(line for line in text.splitlines() if "2024-06" in line), text
+    piped = Console(width=80, record=True, force_terminal=False, color_system=None)  # cron, CI, a log file
+    print_summary(db, AS_OF, piped)
+    assert f"ARR {trillions}" in next(line for line in piped.export_text().splitlines() if "2024-06" in line)
