@@ -27,7 +27,8 @@ import pytest
 from pipelines.demo_portal import DemoPortalServer, generate_portal
 from pipelines.hubspot.client import HubSpotClient
 from pipelines.sync import sync_portal
-from pipelines.transform import publish, published_path
+from pipelines.warehouse.publish import bi_copy_path as published_path
+from pipelines.warehouse.publish import publish
 from pipelines.warehouse.store import Warehouse
 from tests.e2e.conftest import BIN
 

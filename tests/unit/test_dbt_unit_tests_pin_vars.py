@@ -16,10 +16,10 @@ DBT = Path(__file__).resolve().parents[2] / "dbt_project"
 PROJECT_VARS = set(yaml.safe_load((DBT / "dbt_project.yml").read_text())["vars"])
 
 
-def unit_tests():
-    for path in sorted((DBT / "models").rglob("*.yml")):
-        for test in yaml.safe_load(path.read_text()).get("unit_tests") or []:
-            yield pytest.param(test, id=f"{test['model']}::{test['name']}")
+def unit_tests() -> list:
+    return [pytest.param(test, id=f"{test['model']}::{test['name']}")
+            for path in sorted((DBT / "models").rglob("*.yml"))
+            for test in yaml.safe_load(path.read_text()).get("unit_tests") or []]
 
 
 def test_every_var_the_pipeline_passes_is_a_declared_project_var(tmp_path):
