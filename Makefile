@@ -41,7 +41,7 @@ $(BI_READER_STAMP): tests/bi_reader/requirements.txt $(STAMP)
 test-setup: install $(BI_READER_STAMP) browser
 
 test: test-setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # Headless Chromium for the browser tests (Debian package; retried while another dpkg holds the lock).
 browser:
