@@ -148,6 +148,10 @@ def _publish_quarantine(con, schema: str) -> None:
     sees what the marts do not count and why. Its own schema, so `marts` holds exactly the marts; the
     raw record is JSON text (BI tools embedding DuckDB 1.x may lack the json extension)."""
     con.execute(f"create schema {schema}")
+    has_raw = con.execute("select count(*) from information_schema.tables where table_catalog = current_database() "
+                          "and table_schema = 'raw' and table_name = 'quarantine'").fetchone()[0]
+    if not has_raw:  # a warehouse with marts but no raw layer (built elsewhere): nothing held back here
+        return
     con.execute(
         f"create table {schema}.quarantine as select object, record_id, check_name, column_name, failure_value, "
         "raw_record::varchar as raw_record, sync_id, quarantined_at from raw.quarantine order by quarantined_at, object"

@@ -179,7 +179,7 @@ def test_the_location_loads_in_a_plain_shell_with_every_definition(webserver):
     # Owners on every asset of ours; no stray `dbt` or default group.
     assert all(n["owners"] for n in shown.values())
     assert {n["groupName"] for n in shown.values()} == {"hubspot", "staging", "intermediate", "marts", "seeds",
-                                                        "salesmetrics_config"}
+                                                        "salesmetrics_config", "dashboard"}
 
 
 def test_a_normal_start_prints_no_warning(webserver):
