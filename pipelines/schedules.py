@@ -11,7 +11,6 @@ import dagster as dg
 from pipelines.assets.hubspot import quarantine_checks
 from pipelines.resources import HubSpotResource, WarehouseResource
 
-DAILY_SYNC_CRON = "0 6 * * *"
 # The raw tables and their quarantine checks: a backfill reads like `salesmetrics backfill` and
 # leaves the dbt tests (on the sources too) to the next build.
 RAW = dg.AssetSelection.groups("hubspot").without_checks() | quarantine_checks()
@@ -40,7 +39,7 @@ backfill_job = dg.define_asset_job(
 )
 
 
-def daily_sync_schedule_for(cron_schedule: str = DAILY_SYNC_CRON) -> dg.ScheduleDefinition:
+def daily_sync_schedule_for(cron_schedule: str) -> dg.ScheduleDefinition:
     """The sync on `schedule.cron` of salesmetrics.yml (UTC; daily by default, intraday for a
     near-real-time dashboard): each run reads what changed since the stored cursor, whatever the
     interval. It starts stopped: turn it on in the UI."""
@@ -49,8 +48,6 @@ def daily_sync_schedule_for(cron_schedule: str = DAILY_SYNC_CRON) -> dg.Schedule
         execution_timezone="UTC",
     )
 
-
-daily_sync_schedule = daily_sync_schedule_for()
 
 
 @dg.op(description="Remove raw records HubSpot no longer has at all (hard/GDPR deletes): lists every id.")

@@ -9,9 +9,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from pipelines.assets.table_metadata import table_metadata
+from pipelines.config import load_config
 from pipelines.freshness import freshness_from_schedule
 from pipelines.project import DBT_PROJECT, warehouse_path
-from pipelines.config import load_config
 from pipelines.settings import Settings
 from pipelines.transform import prepare_build
 from pipelines.warehouse.publish import publish
