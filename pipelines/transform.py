@@ -82,7 +82,11 @@ def run_dbt_in_process(args: list[str], db_path: Path) -> str:
 
     command = [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
                "--log-level", "none"]
-    with _environment(dbt_env(db_path)):
+    env = dbt_env(db_path)
+    # A build's artifacts go beside, not over, the manifest that `prepare` wrote for Dagster: a code
+    # location loading while a CLI build runs must never read a half-written manifest.
+    env.setdefault("DBT_TARGET_PATH", str(DBT_PROJECT_DIR / "target" / "build"))
+    with _environment(env):
         try:
             outcome = dbtRunner().invoke(command)
         finally:
