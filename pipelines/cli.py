@@ -171,6 +171,7 @@ def _build(settings: Settings, as_json: bool = False) -> None:
     check_quota_owners(settings.quotas_path, settings.db_path)
     with console.status("dbt build"):
         output = transform.build(settings)
+    interrupts.stop_if_requested()
     release(settings.db_path)  # published: readers may open the main file again
     done = [line.split("Done. ", 1)[1] for line in output.splitlines() if "Done. PASS=" in line]
     page = dashboard.write_dashboard(settings.db_path, settings.as_of, settings.timezone)
@@ -330,15 +331,18 @@ def main() -> None:
     code = None
     try:
         code = app(standalone_mode=False)
-    except SalesmetricsError as exc:
-        _fail(exc)
     except TyperException as exc:  # usage errors (typer's vendored click): its usage message, exit 2
         _show_usage_error(exc)
         sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         code = exit_code("interrupted")
     except Exception as exc:
-        _fail(failures.explain(exc) or exc)
+        if not interrupts.STOP.is_set():
+            _fail(exc if isinstance(exc, SalesmetricsError) else failures.explain(exc) or exc)
+    # A library may turn the interrupt into its own error (DuckDB raises "Query interrupted") or
+    # swallow it; the flag the signal set still says what happened.
+    if interrupts.STOP.is_set():
+        code = exit_code("interrupted")
     if code == exit_code("interrupted"):  # typer turns KeyboardInterrupt into a returned 130
         err.print(interrupts.summary(), highlight=False, soft_wrap=True)
         sys.exit(code)

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from pipelines import failures
+from pipelines import failures, interrupts
 from pipelines.errors import TransformError
 from pipelines.settings import Settings
 from pipelines.warehouse.config_tables import write_config_tables
@@ -91,7 +91,9 @@ def run_dbt_in_process(args: list[str], db_path: Path) -> str:
             outcome = dbtRunner().invoke(command)
         finally:
             _close_dbt_connection()
-    if isinstance(outcome.exception, KeyboardInterrupt):
+    # An interrupt can reach dbt's main thread inside a DuckDB query, which turns it into a
+    # RuntimeError that dbt records as a node error: the flag the signal set says what happened.
+    if isinstance(outcome.exception, KeyboardInterrupt) or interrupts.STOP.is_set():
         raise KeyboardInterrupt
     results = list(getattr(outcome.result, "results", None) or [])
     counts = Counter(_SUMMARY.get(str(getattr(r.status, "value", r.status)), "ERROR") for r in results)
