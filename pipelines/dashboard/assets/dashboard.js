@@ -93,7 +93,7 @@
     Plotly.react($(id), spec.traces, spec.layout, CONFIG);
   }
 
-  /* plotly.js (4.8 MB) is evaluated after the first paint, so the figures and tables show at once
+  /* plotly.js (its basic bundle, 1.2 MB) is evaluated after the first paint, so the figures and tables show at once
      and the charts follow. */
   function loadCharts() {
     const script = document.createElement("script");
