@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 
 from pipelines.hubspot.client import HubSpotClient
+from pipelines.hubspot.concurrent_reads import prefetched, read_object
 from pipelines.hubspot.flatten import (
     deal_companies_frame,
     flatten_records,
@@ -183,9 +184,18 @@ def sync_crm_object(
     properties = obj.api_properties
     associations = ("companies",) if obj.company_associations else ()
 
-    if mode == "full":
-        pages: Iterable[list[dict[str, Any]]] = client.list_pages(
-            obj.api_path, properties, obj.scope, history=obj.history_properties, associations=associations
+    # The archived listing runs side by side with the live read (loaded after it, as before).
+    archived = prefetched(client.list_pages(
+        obj.api_path, properties, obj.scope, archived=True, history=obj.history_properties, associations=associations
+    ))
+    if mode != "incremental":  # a first sync or a backfill: at the rate limit, whatever the latency
+        pages: Iterable[list[dict[str, Any]]] = read_object(
+            client, obj,
+            listing=None if window else client.list_pages(
+                obj.api_path, properties, obj.scope, history=obj.history_properties, associations=associations
+            ),
+            window_ms=(epoch_ms(window[0]), epoch_ms(window[1])) if window else None,
+            complete=(lambda page: _complete_deals(client, obj, page)) if is_deals else None,
         )
     else:
         since, until = window if window else (previous - overlap, None)
@@ -203,9 +213,6 @@ def sync_crm_object(
 
     # Read like the live listing (history, associations) so an archived deal has the same rows
     # whether a sync saw it live first or only archived.
-    archived = client.list_pages(
-        obj.api_path, properties, obj.scope, archived=True, history=obj.history_properties, associations=associations
-    )
     if window:
         archived = ([r for r in page if _updated_in(r, window)] for page in archived)
     for records in _batched(archived, progress, obj.name):
