@@ -13,12 +13,21 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 from pipelines.errors import ConfigError
 
 DEFAULT_MEMORY_LIMIT = "256MB"
 DEFAULT_THREADS = 2
 _SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+
+
+def apply_limits(con: Any) -> Any:
+    """Set the caps on a new connection. SET, not `connect(config=...)`: DuckDB refuses a second
+    connection to the same file with another config (dbt opens one beside ours in the same process)."""
+    for name, value in duckdb_config().items():
+        con.execute(f"SET {name} = '{value}'")
+    return con
 
 
 def duckdb_config(env: dict[str, str] | None = None) -> dict[str, str | int]:

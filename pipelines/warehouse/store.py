@@ -21,7 +21,7 @@ import pandas as pd
 
 from pipelines.errors import WarehouseLockedError
 from pipelines.warehouse.raw_tables import RAW_SCHEMA, RAW_TABLES, create_raw_tables
-from pipelines.warehouse.limits import duckdb_config
+from pipelines.warehouse.limits import apply_limits
 
 
 @dataclass
@@ -234,7 +234,7 @@ class Warehouse:
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, turning DuckDB's lock conflict into an error that names the holder."""
     try:
-        return duckdb.connect(str(path), read_only=read_only, config=duckdb_config())
+        return apply_limits(duckdb.connect(str(path), read_only=read_only))
     except duckdb.IOException as exc:
         if "lock" not in str(exc).lower():
             raise
