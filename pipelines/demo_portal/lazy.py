@@ -35,7 +35,8 @@ import numpy as np
 from pipelines.demo_portal import lazy_records as lr
 from pipelines.demo_portal import wire
 from pipelines.demo_portal.data import OBJECT_TYPES, _prop, iso_ms, to_epoch_ms
-from pipelines.demo_portal.generator import CUSTOM_DISPOSITION, SizeSpec, _Generator, _month_add
+from pipelines.demo_portal.records import make_staff, month_add, pipeline_records
+from pipelines.demo_portal.vocabulary import CUSTOM_DISPOSITION
 
 DAY = lr.DAY
 HOUR = lr.HOUR
@@ -155,23 +156,18 @@ class LazyPortal:
         self.end_date = end_date
         self.lock = threading.RLock()
         self.version = 0
-        start_date = _month_add(end_date, -months)
-        spec = SizeSpec(reps=owners, companies=counts["companies"], deals=counts["deals"], months=months,
-                        activity_per_rep_day=1.0)
-        gen = _Generator(seed, spec, end_date)
-        self.owners: list[dict[str, Any]] = _unique_emails(gen.make_owners())
-        self.pipelines: list[dict[str, Any]] = gen.pipelines()
+        start_date = month_add(end_date, -months)
+        self.start = to_epoch_ms(start_date)
+        self.end = to_epoch_ms(end_date) + DAY - 1  # end of day, inclusive
+        self._manager, self._reps, owners = make_staff(random.Random(seed), owners, self.start, self.end)
+        self.owners: list[dict[str, Any]] = _unique_emails(owners)
+        self.pipelines: list[dict[str, Any]] = pipeline_records(self.start)
         self.dispositions: list[dict[str, str]] = [dict(CUSTOM_DISPOSITION)]
-        assert gen.manager is not None
-        self._manager = gen.manager
-        self._reps = list(gen.reps)
-        self.start = gen.start
-        self.end = gen.end
         month_starts = []
         m = start_date.replace(day=1)
-        while m <= _month_add(end_date.replace(day=1), 1):
+        while m <= month_add(end_date.replace(day=1), 1):
             month_starts.append(to_epoch_ms(m))
-            m = _month_add(m, 1)
+            m = month_add(m, 1)
         self._month_starts = np.array(month_starts, dtype=np.int64)
         self._env = lr.Env(seed=seed, start=self.start, end=self.end, reps=self._reps,
                            companies=lr.Companies(seed), months=month_starts)

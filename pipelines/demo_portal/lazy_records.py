@@ -21,33 +21,48 @@ from typing import Any, Callable
 import numpy as np
 
 from pipelines.demo_portal.data import STANDARD_DISPOSITIONS, iso_ms
-from pipelines.demo_portal.generator import (
+from pipelines.demo_portal.records import (
+    DAY,
+    HOUR,
+    CompanyFacts,
+    Deal,
+    Rep,
+    call_properties,
+    company_facts,
+    company_properties,
+    deal_properties,
+    default_path,
+    email_properties,
+    goal_properties,
+    meeting_plan,
+    meeting_properties,
+    money,
+    note_properties,
     renewal_path,
+    revenue_and_industry,
+    round_amount,
+    stage_history,
+    stamp_engagement,
+    task_plan,
+    task_properties,
+    timed,
+)
+from pipelines.demo_portal.vocabulary import (
     CALL_TITLES,
     COMPANY_A,
     COMPANY_B,
     COMPANY_SUFFIX,
-    CUSTOM_DISPOSITION,
     DEFAULT_STAGES,
     EMAIL_SUBJECTS,
     INDUSTRIES,
-    MEETING_TITLES,
     NOTE_BODIES,
     PRODUCTS,
     RENEWAL_PIPELINE_ID,
     RENEWAL_STAGES,
     SEGMENTS,
-    TASK_SUBJECTS,
+    STAGE_META,
     TLDS,
-    _Generator,
-    _money,
-    _Rep,
-    _round_amount,
 )
-
-DAY = 86_400_000
-HOUR = 3_600_000
-MINUTE = 60_000
 
 _U = np.uint64
 _MASK = (1 << 64) - 1
@@ -104,13 +119,6 @@ def within(created: np.ndarray, delay: np.ndarray, end: int, floor: int = 0) -> 
 
 
 # ------------------------------------------------------------------------------------ companies
-@dataclass(frozen=True)
-class CompanyFacts:
-    name: str
-    domain: str
-    segment: int
-
-
 class Companies:
     """Company names, domains and segments by company index: shared by company and deal records."""
 
@@ -125,49 +133,9 @@ class Companies:
         number = k // len(self._pairs)
         h = draw(self._key, k)
         unique = f"{a} {b}" if number == 0 else f"{a} {b} {number + 1}"
-        suffix = COMPANY_SUFFIX[h % len(COMPANY_SUFFIX)]
-        r = (h >> 16) % 100
-        segment = 0 if r < 55 else (1 if r < 88 else 2)
-        domain = unique.lower().replace(" ", "") + "." + TLDS[(h >> 8) % len(TLDS)]
-        return CompanyFacts(f"{unique} {suffix}".strip(), domain, segment)
-
-
-# ------------------------------------------------------------------------------------ deal paths
-def _default_path(rng: random.Random, outcome: str, reach: int) -> list[str]:
-    stages = [s[0] for s in DEFAULT_STAGES[:5]]
-    first = 0 if rng.random() < 0.88 else 1
-    path = [stages[first]]
-    for k in range(first + 1, reach + 1):
-        if k < reach and rng.random() < 0.15:
-            continue
-        path.append(stages[k])
-        if k >= 2 and rng.random() < 0.05:
-            path += [stages[k - 1], stages[k]]  # moved back and forward again
-    if outcome == "won":
-        path.append("closedwon")
-    elif outcome == "lost":
-        path.append("closedlost")
-    return path
-
-
-def _timed(rng: random.Random, path: list[str], start: int, end: int) -> list[tuple[str, int, str]]:
-    """Stage moves spread over [start, end], strictly increasing, first at start, last at end."""
-    end = max(end, start + len(path))
-    inner = sorted(start + int(rng.random() * (end - start)) for _ in range(len(path) - 2))
-    times = [start, *inner, end] if len(path) > 1 else [start]
-    for i in range(1, len(times)):
-        times[i] = max(times[i], times[i - 1] + 1)
-    for i in range(len(times) - 2, -1, -1):  # the last stays at end
-        times[i] = min(times[i], times[i + 1] - 1)
-    return [
-        (stage, t, "CRM_UI" if i == 0 or rng.random() < 0.85 else "AUTOMATION_PLATFORM")
-        for i, (stage, t) in enumerate(zip(path, times, strict=True))
-    ]
-
-
-_STAGE_META = {s[0]: (s[2], s[3]) for s in DEFAULT_STAGES + RENEWAL_STAGES}
-_DISP = {d["label"]: d["id"] for d in STANDARD_DISPOSITIONS}
-_CALL_OUTCOMES = _Generator._CALL_OUTCOMES
+        percentile = (h >> 16) % 100  # its midpoint picks the segment
+        return company_facts(unique, COMPANY_SUFFIX[h % len(COMPANY_SUFFIX)], TLDS[(h >> 8) % len(TLDS)],
+                             (percentile + 0.5) / 100)
 
 
 @dataclass
@@ -177,11 +145,11 @@ class Env:
     seed: int
     start: int  # epoch ms, first day of the simulated window
     end: int  # epoch ms, end of end_date (inclusive)
-    reps: list[_Rep]
+    reps: list[Rep]
     companies: Companies
     months: list[int]  # goal months: epoch ms of each month's first day, plus the month after the last
 
-    def pick_rep(self, rng: random.Random, t: int) -> _Rep:
+    def pick_rep(self, rng: random.Random, t: int) -> Rep:
         rep = self.reps[rng.randrange(len(self.reps))]
         if not rep.active(t):
             rep = self.reps[rng.randrange(len(self.reps))]
@@ -204,9 +172,9 @@ def make_deal(env: Env, rng: random.Random, created: int, modified: int, links: 
     upsell = facts is not None and not renewal and rng.random() < 0.08
     term: int | None = 12 if (r := rng.random()) < 0.66 else (24 if r < 0.95 else None)
     lo, hi = seg[2]
-    amount: float | None = _round_amount(rng, lo * (hi / lo) ** rng.random() * (term or 12) / 12)
+    amount: float | None = round_amount(rng, lo * (hi / lo) ** rng.random() * (term or 12) / 12)
     if upsell:
-        amount = _round_amount(rng, amount * 0.35)
+        amount = round_amount(rng, amount * 0.35)
     win = rep.win_rate * (1.15 - 0.25 * seg_i) + (0.45 if renewal else 0.0) + (0.25 if upsell else 0.0)
     won = rng.random() < min(0.95, win)
     cycle = max(3 * DAY, int(rng.gammavariate(2.2, 22 if won else 18) * seg[3] * DAY) + rng.randrange(2 * DAY))
@@ -226,16 +194,16 @@ def make_deal(env: Env, rng: random.Random, created: int, modified: int, links: 
         if renewal:
             path = renewal_path(rng, outcome, 2 if won else rng.choice((0, 1, 2)))
         else:
-            path = _default_path(rng, outcome, 4 if won else rng.choice((0, 0, 1, 1, 2, 3, 4)))
-        history = _timed(rng, path, created, closed_at)
+            path = default_path(rng, outcome, 4 if won else rng.choice((0, 0, 1, 1, 2, 3, 4)))
+        history = timed(rng, path, created, closed_at)
     else:
         won = False
         elapsed = (env.end - created) / cycle
         if renewal:
             path = renewal_path(rng, "open", min(2, int(elapsed * 3)))
         else:
-            path = _default_path(rng, "open", min(4, int(elapsed * 5)))
-        history = _timed(rng, path, created, created + int((modified - created) * rng.uniform(0.3, 1.0)))
+            path = default_path(rng, "open", min(4, int(elapsed * 5)))
+        history = timed(rng, path, created, created + int((modified - created) * rng.uniform(0.3, 1.0)))
         if rng.random() >= 0.12:
             expected = max(created + cycle, env.end + rng.randrange(7, 90) * DAY)
             expected += 17 * HOUR - expected % DAY
@@ -251,82 +219,23 @@ def make_deal(env: Env, rng: random.Random, created: int, modified: int, links: 
         if amount is not None and rng.random() < 0.5:
             cost = amount * rng.uniform(0.12, 0.45)
     currency, fx = ("EUR", rng.choice((1.07, 1.08, 1.09, 1.11))) if rng.random() < 0.01 else ("USD", 1.0)
-    stage = history[-1][0]
-    prob, is_closed = _STAGE_META.get(stage, ("0.5", False))
-    is_won = is_closed and prob == "1.0"
-    money = None if amount is None else _money(amount)
-    created_iso = iso_ms(created)
-    props: dict[str, Any] = {
-        "amount": money,
-        "amount_in_home_currency": None if amount is None else (money if currency == "USD" else f"{amount * fx:.2f}"),
-        "closedate": iso_ms(closed_at) if closed_at is not None else (iso_ms(expected) if expected else None),
-        "contract_start_date": None if hide_start else contract_start,
-        "contract_term_months": None if term is None else str(term),
-        "cost_of_fulfillment": None if cost is None else f"{cost:.2f}",
-        "createdate": created_iso,
-        "deal_currency_code": currency,
-        "dealname": name,
-        "dealstage": stage,
-        "dealtype": "existingbusiness" if (renewal or upsell) else "newbusiness",
-        "hs_createdate": created_iso,
-        "hs_deal_stage_probability": prob,
-        "hs_is_closed": "true" if is_closed else "false",
-        "hs_is_closed_won": "true" if is_won else "false",
-        "hs_lastmodifieddate": None,  # set from the column when the record is served
-        "hs_merged_object_ids": None,
-        "hs_object_id": None,
-        "hubspot_owner_id": owner.owner_id if owner else None,
-        "pipeline": pipeline,
-    }
-    if closed_at is not None:
-        if amount is not None:
-            props["hs_closed_amount"] = money if is_won else "0"
-        props["days_to_close"] = str(max(0, (closed_at - created) // DAY))
-    stamps = [iso_ms(t) for _, t, _ in history]
-    for i, (st, _, _) in enumerate(history):
-        props[f"hs_date_entered_{st}"] = stamps[i]
-        if i + 1 < len(history):
-            props[f"hs_date_exited_{st}"] = stamps[i + 1]
-        else:
-            props.pop(f"hs_date_exited_{st}", None)
-    entries = []
-    for (st, _, source), stamp in zip(reversed(history), reversed(stamps), strict=True):  # newest first
-        entry: dict[str, Any] = {"value": st, "timestamp": stamp, "sourceType": source}
-        if source == "CRM_UI" and owner is not None:
-            entry["sourceId"] = f"userId:{owner.user_id}"
-            entry["updatedByUserId"] = owner.user_id
-        entries.append(entry)
-    return props, {"_history": {"dealstage": entries}, "_links": links}
+    deal = Deal(key=0, name=name, pipeline=pipeline, dealtype="existingbusiness" if (renewal or upsell) else "newbusiness",
+                owner=owner, companies=links, created=created, amount=amount, term=term, history=history,
+                closed=closed_at, expected_close=expected, won=won, contract_start=contract_start,
+                hide_start=hide_start, cost=cost, currency=currency, fx=fx)
+    return deal_properties(deal), {"_history": {"dealstage": stage_history(deal)}, "_links": links}
 
 
 # ------------------------------------------------------------------------------------ companies
 def make_company(env: Env, rng: random.Random, k: int, created: int) -> Made:
     facts = env.companies.facts(k)
-    revenue = str(int(rng.uniform(1, 40) * (10 ** (6 + facts.segment)))) if rng.random() < 0.85 else None
-    industry = rng.choice(INDUSTRIES) if rng.random() < 0.9 else None
-    created_iso = iso_ms(created)
-    return {
-        "annualrevenue": revenue,
-        "createdate": created_iso,
-        "domain": facts.domain,
-        "hs_lastmodifieddate": None,
-        "hs_merged_object_ids": None,
-        "hs_object_id": None,
-        "hubspot_owner_id": env.pick_rep(rng, created).owner_id,
-        "industry": industry,
-        "name": facts.name,
-    }, {}
+    revenue, industry = revenue_and_industry(rng, facts.segment)
+    owner_id = env.pick_rep(rng, created).owner_id
+    return company_properties(facts.name, facts.domain, revenue, industry, iso_ms(created), owner_id), {}
 
 
 # ---------------------------------------------------------------------------------- engagements
-def _engagement(props: dict[str, Any], created: int, owner: str | None) -> Made:
-    props["hs_createdate"] = iso_ms(created)
-    props["hs_lastmodifieddate"] = None
-    props["hs_object_id"] = None
-    props["hubspot_owner_id"] = owner
-    return props, {}
-
-
+# Each is made from its creation time (the columns hold it) backwards to when it happened.
 def _owner(env: Env, rng: random.Random, t: int) -> str | None:
     rep = env.pick_rep(rng, t)
     return rep.owner_id if rng.random() > 0.01 else None
@@ -334,79 +243,37 @@ def _owner(env: Env, rng: random.Random, t: int) -> str | None:
 
 def make_call(env: Env, rng: random.Random, created: int, modified: int) -> Made:
     owner = _owner(env, rng, created)
-    r = rng.random()
-    label, _, status, (lo, hi) = next(o for o in _CALL_OUTCOMES if r < o[1])
-    disposition = CUSTOM_DISPOSITION["id"] if label == "custom" else (_DISP[label] if label else None)
-    duration = int((lo + rng.random() * (hi - lo)) * 1000)
-    inbound = rng.random() < 0.14
-    if inbound and label in ("No answer", "Left voicemail", "Busy", "Left live message"):
-        disposition, status, duration = _DISP["Connected"], "COMPLETED", int(rng.uniform(60, 900) * 1000)
-    ts = created - duration - rng.randrange(5_000, 300_000)
-    return _engagement({
-        "hs_call_direction": "INBOUND" if inbound else "OUTBOUND",
-        "hs_call_disposition": disposition,
-        "hs_call_duration": str(duration),
-        "hs_call_status": status,
-        "hs_call_title": rng.choice(CALL_TITLES),
-        "hs_timestamp": iso_ms(ts),
-    }, created, owner)
+    props, logged_after = call_properties(rng)
+    props["hs_timestamp"] = iso_ms(created - logged_after)
+    return stamp_engagement(props, iso_ms(created), owner), {}
 
 
 def make_email(env: Env, rng: random.Random, created: int, modified: int) -> Made:
     owner = _owner(env, rng, created)
-    r = rng.random()
-    direction = "EMAIL" if r < 0.6 else ("INCOMING_EMAIL" if r < 0.96 else "FORWARDED_EMAIL")
-    s = rng.random()
-    status = "SENT"
-    if direction == "EMAIL":
-        status = "SENT" if s < 0.95 else ("BOUNCED" if s < 0.99 else "FAILED")
-    subject = rng.choice(EMAIL_SUBJECTS)
-    return _engagement({
-        "hs_email_direction": direction,
-        "hs_email_status": status,
-        "hs_email_subject": ("Re: " + subject) if direction == "INCOMING_EMAIL" else subject,
-        "hs_timestamp": iso_ms(created - rng.randrange(100, 5_000)),
-    }, created, owner)
+    props, logged_after = email_properties(rng)
+    props["hs_timestamp"] = iso_ms(created - logged_after)
+    return stamp_engagement(props, iso_ms(created), owner), {}
 
 
 def make_meeting(env: Env, rng: random.Random, created: int, modified: int) -> Made:
     owner = _owner(env, rng, created)
-    start = created + rng.randrange(1, 15) * DAY + rng.randrange(HOUR)
-    length = rng.choice((30, 30, 45, 60)) * MINUTE
-    r = rng.random()
-    outcome = "COMPLETED" if r < 0.7 else "NO_SHOW" if r < 0.8 else "CANCELED" if r < 0.88 \
-        else "RESCHEDULED" if r < 0.95 else "SCHEDULED"
+    lead, length, outcome = meeting_plan(rng)
+    start = created + lead
     if start + length > env.end and outcome in ("COMPLETED", "NO_SHOW"):
         outcome = "SCHEDULED"
-    return _engagement({
-        "hs_meeting_end_time": iso_ms(start + length),
-        "hs_meeting_outcome": outcome,
-        "hs_meeting_start_time": iso_ms(start),
-        "hs_meeting_title": rng.choice(MEETING_TITLES),
-        "hs_timestamp": iso_ms(start),
-    }, created, owner)
+    return stamp_engagement(meeting_properties(rng, start, length, outcome), iso_ms(created), owner), {}
 
 
 def make_note(env: Env, rng: random.Random, created: int, modified: int) -> Made:
     owner = _owner(env, rng, created)
-    body = rng.choice(NOTE_BODIES).format(q=rng.randrange(1, 5))
-    return _engagement({"hs_note_body": body, "hs_timestamp": iso_ms(created)}, created, owner)
+    return stamp_engagement(note_properties(rng, created), iso_ms(created), owner), {}
 
 
 def make_task(env: Env, rng: random.Random, created: int, modified: int) -> Made:
     owner = _owner(env, rng, created)
-    due = created + rng.randrange(0, 10) * DAY + rng.randrange(HOUR)
-    r = rng.random()
-    status = "COMPLETED" if r < 0.7 else "NOT_STARTED" if r < 0.85 else "IN_PROGRESS" if r < 0.9 \
-        else "WAITING" if r < 0.95 else "DEFERRED"
-    return _engagement({
-        "hs_task_completion_date": iso_ms(max(created, modified)) if status == "COMPLETED" else None,
-        "hs_task_priority": rng.choice(("NONE", "LOW", "MEDIUM", "MEDIUM", "HIGH")),
-        "hs_task_status": status,
-        "hs_task_subject": rng.choice(TASK_SUBJECTS),
-        "hs_task_type": rng.choice(("TODO", "TODO", "CALL", "EMAIL")),
-        "hs_timestamp": iso_ms(due),
-    }, created, owner)
+    lead, status = task_plan(rng)
+    completed = iso_ms(max(created, modified)) if status == "COMPLETED" else None
+    return stamp_engagement(task_properties(rng, created + lead, status, completed), iso_ms(created), owner), {}
 
 
 ENGAGEMENT_MAKERS: dict[str, Callable[[Env, random.Random, int, int], Made]] = {
@@ -419,28 +286,14 @@ ENGAGEMENT_MAKERS: dict[str, Callable[[Env, random.Random, int, int], Made]] = {
 
 
 # ---------------------------------------------------------------------------------------- goals
-def make_goal(env: Env, rng: random.Random, rep: _Rep, manager: _Rep, month: int, created: int) -> Made:
+def make_goal(env: Env, rng: random.Random, rep: Rep, manager: Rep, month: int, created: int) -> Made:
     start_ms, end_ms = env.months[month], env.months[month + 1]
     year = int(iso_ms(start_ms)[:4])
     base = 20_000 * rng.uniform(1.2, 2.2) * (0.6 + rep.win_rate)
     target = round(base * (1.1 if iso_ms(start_ms)[5:7] in ("03", "06", "09", "12") else 1.0), -3)
     key = stream_key(env.seed, "goal-group", rep.owner_id, year)
     group = uuid.UUID(int=(draw(key, 0) << 64) | draw(key, 1), version=4)
-    return {
-        "hs_assignee_team_id": None,
-        "hs_assignee_user_id": str(rep.user_id),
-        "hs_created_by_user_id": str(manager.user_id),
-        "hs_createdate": iso_ms(created),
-        "hs_end_datetime": iso_ms(end_ms),
-        "hs_goal_name": f"Revenue Goal {year} - {rep.first} {rep.last}",
-        "hs_goal_type": "revenue",
-        "hs_group_correlation_uuid": str(group),
-        "hs_lastmodifieddate": None,
-        "hs_milestone": "monthly",
-        "hs_object_id": None,
-        "hs_start_datetime": iso_ms(start_ms),
-        "hs_target_amount": f"{target:.2f}",
-    }, {}
+    return goal_properties(rep, manager, start_ms, end_ms, year, str(group), target, iso_ms(created)), {}
 
 
 # ------------------------------------------------------------------------------- changed values
@@ -454,12 +307,12 @@ def changed_properties(object_name: str, rng: random.Random, record: dict[str, A
         props = record["properties"]
         out: dict[str, Any] = {}
         if props.get("amount") is not None:
-            value = _money(_round_amount(rng, float(props["amount"]) * rng.uniform(0.8, 1.3)))
+            value = money(round_amount(rng, float(props["amount"]) * rng.uniform(0.8, 1.3)))
             out["amount"] = value
             if props.get("deal_currency_code") == "USD":
                 out["amount_in_home_currency"] = value
         else:
-            out["amount"] = _money(_round_amount(rng, rng.uniform(4_000, 80_000)))
+            out["amount"] = money(round_amount(rng, rng.uniform(4_000, 80_000)))
         if props.get("hs_is_closed") != "true":
             order = [s[0] for s in (RENEWAL_STAGES if props.get("pipeline") == RENEWAL_PIPELINE_ID else DEFAULT_STAGES)]
             current = props.get("dealstage")
@@ -467,7 +320,7 @@ def changed_properties(object_name: str, rng: random.Random, record: dict[str, A
             nxt = min(nxt, len(order) - 3)  # stay open: the last two stages are the closed ones
             if order[nxt] != current:
                 out["dealstage"] = order[nxt]
-                out["hs_deal_stage_probability"] = _STAGE_META[order[nxt]][0]
+                out["hs_deal_stage_probability"] = STAGE_META[order[nxt]][0]
                 out[f"hs_date_entered_{order[nxt]}"] = iso_ms(at)
         return out
     if object_name == "companies":
