@@ -30,27 +30,34 @@ from pipelines.demo_portal.records import (
     Rep,
     api_record,
     call_properties,
+    closed_path,
+    contract_amount,
+    contract_term,
     company_facts,
     company_properties,
     date_of,
     deal_properties,
     default_path,
     email_properties,
+    expected_close,
     goal_properties,
     make_staff,
     meeting_plan,
     meeting_properties,
     month_add,
     note_properties,
+    open_path,
     pipeline_records,
     renewal_path,
     revenue_and_industry,
     round_amount,
+    sales_cycle,
     stage_history,
     stamp_engagement,
     task_plan,
     task_properties,
     timed,
+    wins,
 )
 from pipelines.demo_portal.vocabulary import (
     COMPANY_A,
@@ -60,7 +67,6 @@ from pipelines.demo_portal.vocabulary import (
     ORPHAN_STAGE,
     PRODUCTS,
     RENEWAL_PIPELINE_ID,
-    SEGMENTS,
     TLDS,
 )
 
@@ -160,16 +166,6 @@ class _Generator:
         self.deals.append(deal)
         return deal
 
-    def amount_for(self, company: _Company | None, term: int) -> float:
-        seg = SEGMENTS[company.segment if company is not None else 0]
-        lo, hi = seg[2]
-        acv = lo * (hi / lo) ** self.rng.random()
-        return round_amount(self.rng, acv * term / 12)
-
-    def pick_term(self) -> int | None:
-        r = self.rng.random()
-        return 12 if r < 0.66 else (24 if r < 0.95 else None)
-
     def simulate_deals(self) -> None:
         rng, spec = self.rng, self.spec
         n_new = int(spec.deals * 0.87)
@@ -216,14 +212,13 @@ class _Generator:
         owner = self.active_rep(created, company.owner if company else None)
         if company is not None and company.owner is None:
             company.owner = owner
-        term = self.pick_term()
-        seg = SEGMENTS[company.segment if company else 0]
-        amount: float | None = self.amount_for(company, term or 12)
+        segment = company.segment if company else 0
+        term = contract_term(rng)
+        amount: float | None = contract_amount(rng, segment, term or 12)
         if upsell and amount is not None:
             amount = round_amount(rng, amount * 0.35)
-        won = rng.random() < min(0.95, owner.win_rate * (1.15 - 0.25 * (company.segment if company else 0)) + win_bias)
-        cycle = int(rng.gammavariate(2.2, 22 if won else 18) * seg[3] * DAY) + rng.randrange(2 * DAY)
-        cycle = max(cycle, 3 * DAY)
+        won = wins(rng, owner, segment, win_bias)
+        cycle = sales_cycle(rng, won, segment)
         close = created + cycle
         product = rng.choice(PRODUCTS)
         name = f"{company.name if company else 'Unknown account'} - {'Upsell ' if upsell else ''}{product}"
@@ -238,22 +233,13 @@ class _Generator:
             created=created, amount=amount, term=term, history=[],
         )
         if close <= self.end:
-            outcome = "won" if won else "lost"
-            reach = 4 if won else rng.choice((0, 0, 1, 1, 2, 3, 4))
-            deal.history = timed(self.rng, default_path(self.rng, outcome, reach), created, close)
+            deal.history = timed(rng, closed_path(rng, False, won), created, close)
             deal.closed = close
             deal.won = won
         else:
-            elapsed = (self.end - created) / max(cycle, 1)
-            reach = min(4, int(elapsed * 5))
-            deal.history = timed(self.rng, default_path(self.rng, "open", reach), created,
-                                      created + int((self.end - created) * rng.uniform(0.3, 1.0)))
-            if rng.random() < 0.12:
-                deal.expected_close = None
-            else:
-                deal.expected_close = max(close, self.end + rng.randrange(7, 90) * DAY)
-                deal.expected_close -= deal.expected_close % DAY
-                deal.expected_close += 17 * HOUR
+            path = open_path(rng, False, (self.end - created) / max(cycle, 1))
+            deal.history = timed(rng, path, created, created + int((self.end - created) * rng.uniform(0.3, 1.0)))
+            deal.expected_close = expected_close(rng, close, self.end)
             if rng.random() < 0.15:
                 deal.amount = None  # early deals often have no amount yet
         if deal.won:
@@ -309,7 +295,7 @@ class _Generator:
                 factor = rng.uniform(1.1, 1.6)  # expansion
             elif x < 0.42:
                 factor = rng.uniform(0.55, 0.9)  # contraction
-        term = deal.term if rng.random() < 0.85 else self.pick_term()
+        term = deal.term if rng.random() < 0.85 else contract_term(rng)
         amount = None
         if deal.amount is not None:
             amount = deal.amount * factor
@@ -326,9 +312,7 @@ class _Generator:
         if close <= created:
             close = created + rng.randrange(2, 10) * DAY
         if close <= self.end:
-            outcome = "lost" if churn else "won"
-            reach = rng.choice((0, 1, 2)) if churn else 2
-            renewal.history = timed(self.rng, renewal_path(self.rng, outcome, reach), created, close)
+            renewal.history = timed(rng, closed_path(rng, True, not churn), created, close)
             renewal.closed = close
             renewal.won = not churn
             if renewal.won:
@@ -339,9 +323,8 @@ class _Generator:
             else:
                 self.maybe_reactivate(company, end_ms)
         else:
-            reach = min(2, int((self.end - created) / max(close - created, 1) * 3))
-            renewal.history = timed(self.rng, renewal_path(self.rng, "open", reach), created,
-                                         created + int((self.end - created) * rng.uniform(0.3, 1.0)))
+            path = open_path(rng, True, (self.end - created) / max(close - created, 1))
+            renewal.history = timed(rng, path, created, created + int((self.end - created) * rng.uniform(0.3, 1.0)))
             renewal.expected_close = close
 
     def maybe_reactivate(self, company: _Company, churned_at: int) -> None:
@@ -380,7 +363,7 @@ class _Generator:
         rng = self.rng
         grower, leaver = rng.sample(prospects, 2)
         t = self.start
-        a = self.amount_for(grower, 12)
+        a = contract_amount(rng, grower.segment, 12)
         d1 = self.scripted(grower, "default", "newbusiness", f"{grower.name} - Platform", t + 3 * DAY,
                            t + 25 * DAY, True, a)
         d2 = self.scripted(grower, "default", "existingbusiness", f"{grower.name} - Upsell Add-on Pack",
@@ -393,13 +376,13 @@ class _Generator:
                           to_epoch_ms(end) - 60 * DAY, to_epoch_ms(end) - 10 * DAY, True,
                           round_amount(rng, parent.amount * factor) if factor != 1.0 else parent.amount, start=end)
         e1 = self.scripted(leaver, "default", "newbusiness", f"{leaver.name} - Team Edition", t + 10 * DAY,
-                           t + 40 * DAY, True, self.amount_for(leaver, 12))
+                           t + 40 * DAY, True, contract_amount(rng, leaver.segment, 12))
         if e1 is not None:
             end_ms = to_epoch_ms(self.contract_end(e1))
             self.scripted(leaver, RENEWAL_PIPELINE_ID, "existingbusiness", f"{leaver.name} - Renewal",
                           end_ms - 60 * DAY, end_ms - 15 * DAY, False, e1.amount or 0.0)
             self.scripted(leaver, "default", "newbusiness", f"{leaver.name} - Platform (win-back)",
-                          end_ms + 120 * DAY, end_ms + 155 * DAY, True, self.amount_for(leaver, 12))
+                          end_ms + 120 * DAY, end_ms + 155 * DAY, True, contract_amount(rng, leaver.segment, 12))
 
     # ------------------------------------------------------------------ quirks and damage
     def plant_deal_quirks(self) -> dict[str, list[Deal]]:

@@ -35,11 +35,8 @@ import numpy as np
 from pipelines.demo_portal import lazy_records as lr
 from pipelines.demo_portal import wire
 from pipelines.demo_portal.data import OBJECT_TYPES, _prop, iso_ms, to_epoch_ms
-from pipelines.demo_portal.records import make_staff, month_add, pipeline_records
+from pipelines.demo_portal.records import DAY, HOUR, make_staff, month_add, pipeline_records
 from pipelines.demo_portal.vocabulary import CUSTOM_DISPOSITION
-
-DAY = lr.DAY
-HOUR = lr.HOUR
 
 LIVE, ARCHIVED, GONE = 0, 1, 2
 

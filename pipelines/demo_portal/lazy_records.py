@@ -22,30 +22,33 @@ import numpy as np
 
 from pipelines.demo_portal.data import STANDARD_DISPOSITIONS, iso_ms
 from pipelines.demo_portal.records import (
-    DAY,
-    HOUR,
     CompanyFacts,
     Deal,
     Rep,
     call_properties,
+    closed_path,
+    contract_amount,
+    contract_term,
     company_facts,
     company_properties,
     deal_properties,
-    default_path,
     email_properties,
+    expected_close,
     goal_properties,
     meeting_plan,
     meeting_properties,
     money,
     note_properties,
-    renewal_path,
+    open_path,
     revenue_and_industry,
     round_amount,
+    sales_cycle,
     stage_history,
     stamp_engagement,
     task_plan,
     task_properties,
     timed,
+    wins,
 )
 from pipelines.demo_portal.vocabulary import (
     CALL_TITLES,
@@ -59,7 +62,6 @@ from pipelines.demo_portal.vocabulary import (
     PRODUCTS,
     RENEWAL_PIPELINE_ID,
     RENEWAL_STAGES,
-    SEGMENTS,
     STAGE_META,
     TLDS,
 )
@@ -166,18 +168,15 @@ def make_deal(env: Env, rng: random.Random, created: int, modified: int, links: 
     owner = rep if rng.random() > 0.02 else None
     primary = next((k for k, p in links if p), None)
     facts = env.companies.facts(primary) if primary is not None else None
-    seg_i = facts.segment if facts else 0
-    seg = SEGMENTS[seg_i]
+    segment = facts.segment if facts else 0
     renewal = facts is not None and rng.random() < 0.15
     upsell = facts is not None and not renewal and rng.random() < 0.08
-    term: int | None = 12 if (r := rng.random()) < 0.66 else (24 if r < 0.95 else None)
-    lo, hi = seg[2]
-    amount: float | None = round_amount(rng, lo * (hi / lo) ** rng.random() * (term or 12) / 12)
+    term = contract_term(rng)
+    amount: float | None = contract_amount(rng, segment, term or 12)
     if upsell:
         amount = round_amount(rng, amount * 0.35)
-    win = rep.win_rate * (1.15 - 0.25 * seg_i) + (0.45 if renewal else 0.0) + (0.25 if upsell else 0.0)
-    won = rng.random() < min(0.95, win)
-    cycle = max(3 * DAY, int(rng.gammavariate(2.2, 22 if won else 18) * seg[3] * DAY) + rng.randrange(2 * DAY))
+    won = wins(rng, rep, segment, 0.45 if renewal else (0.25 if upsell else 0.0))
+    cycle = sales_cycle(rng, won, segment)
     product = rng.choice(PRODUCTS)
     if facts is None:
         name = f"Inbound lead - {product}"
@@ -185,44 +184,30 @@ def make_deal(env: Env, rng: random.Random, created: int, modified: int, links: 
         name = f"{facts.name} - Renewal {iso_ms(created)[:4]}"
     else:
         name = f"{facts.name} - {'Upsell ' if upsell else ''}{product}"
-    pipeline = RENEWAL_PIPELINE_ID if renewal else "default"
     closed_at: int | None = None
     expected: int | None = None
     if created + cycle <= env.end:
         closed_at = max(created + 1_000, min(created + cycle, modified))
-        outcome = "won" if won else "lost"
-        if renewal:
-            path = renewal_path(rng, outcome, 2 if won else rng.choice((0, 1, 2)))
-        else:
-            path = default_path(rng, outcome, 4 if won else rng.choice((0, 0, 1, 1, 2, 3, 4)))
-        history = timed(rng, path, created, closed_at)
+        history = timed(rng, closed_path(rng, renewal, won), created, closed_at)
     else:
         won = False
-        elapsed = (env.end - created) / cycle
-        if renewal:
-            path = renewal_path(rng, "open", min(2, int(elapsed * 3)))
-        else:
-            path = default_path(rng, "open", min(4, int(elapsed * 5)))
+        path = open_path(rng, renewal, (env.end - created) / cycle)
         history = timed(rng, path, created, created + int((modified - created) * rng.uniform(0.3, 1.0)))
-        if rng.random() >= 0.12:
-            expected = max(created + cycle, env.end + rng.randrange(7, 90) * DAY)
-            expected += 17 * HOUR - expected % DAY
+        expected = expected_close(rng, created + cycle, env.end)
         if rng.random() < 0.15:
             amount = None
-    contract_start = None
-    hide_start = False
-    cost = None
+    contract_start, hide_start, cost = None, False, None
     if won and closed_at is not None:
-        close_day = iso_ms(closed_at)[:10]
-        contract_start = close_day
+        contract_start = iso_ms(closed_at)[:10]
         hide_start = rng.random() < 0.15
         if amount is not None and rng.random() < 0.5:
             cost = amount * rng.uniform(0.12, 0.45)
     currency, fx = ("EUR", rng.choice((1.07, 1.08, 1.09, 1.11))) if rng.random() < 0.01 else ("USD", 1.0)
-    deal = Deal(key=0, name=name, pipeline=pipeline, dealtype="existingbusiness" if (renewal or upsell) else "newbusiness",
-                owner=owner, companies=links, created=created, amount=amount, term=term, history=history,
-                closed=closed_at, expected_close=expected, won=won, contract_start=contract_start,
-                hide_start=hide_start, cost=cost, currency=currency, fx=fx)
+    deal = Deal(key=0, name=name, pipeline=RENEWAL_PIPELINE_ID if renewal else "default",
+                dealtype="existingbusiness" if (renewal or upsell) else "newbusiness", owner=owner,
+                companies=links, created=created, amount=amount, term=term, history=history, closed=closed_at,
+                expected_close=expected, won=won, contract_start=contract_start, hide_start=hide_start,
+                cost=cost, currency=currency, fx=fx)
     return deal_properties(deal), {"_history": {"dealstage": stage_history(deal)}, "_links": links}
 
 

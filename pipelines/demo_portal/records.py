@@ -310,6 +310,52 @@ def timed(rng: random.Random, path: list[str], start: int, end: int) -> list[tup
     ]
 
 
+def closed_path(rng: random.Random, renewal: bool, won: bool) -> list[str]:
+    """The stages of a closed deal: a won one went all the way, a lost one got anywhere first."""
+    outcome = "won" if won else "lost"
+    if renewal:
+        return renewal_path(rng, outcome, 2 if won else rng.choice((0, 1, 2)))
+    return default_path(rng, outcome, 4 if won else rng.choice((0, 0, 1, 1, 2, 3, 4)))
+
+
+def open_path(rng: random.Random, renewal: bool, elapsed: float) -> list[str]:
+    """The stages an open deal reached, `elapsed` (a fraction) of the way to its planned close."""
+    if renewal:
+        return renewal_path(rng, "open", min(2, int(elapsed * 3)))
+    return default_path(rng, "open", min(4, int(elapsed * 5)))
+
+
+def contract_term(rng: random.Random) -> int | None:
+    """Contract months: mostly 12, some 24, a few left empty."""
+    r = rng.random()
+    return 12 if r < 0.66 else (24 if r < 0.95 else None)
+
+
+def contract_amount(rng: random.Random, segment: int, term: int) -> float:
+    """A contract's value over `term` months: log-uniform within its segment's yearly range."""
+    lo, hi = SEGMENTS[segment][2]
+    return round_amount(rng, lo * (hi / lo) ** rng.random() * term / 12)
+
+
+def wins(rng: random.Random, rep: Rep, segment: int, bias: float = 0.0) -> bool:
+    """Whether a deal is won: the rep's win rate, lower for larger segments, raised by `bias`."""
+    return rng.random() < min(0.95, rep.win_rate * (1.15 - 0.25 * segment) + bias)
+
+
+def sales_cycle(rng: random.Random, won: bool, segment: int) -> int:
+    """Ms from creation to close: gamma-distributed, longer for larger segments, at least three days."""
+    cycle = int(rng.gammavariate(2.2, 22 if won else 18) * SEGMENTS[segment][3] * DAY) + rng.randrange(2 * DAY)
+    return max(cycle, 3 * DAY)
+
+
+def expected_close(rng: random.Random, planned: int, end: int) -> int | None:
+    """An open deal's expected close (17:00 UTC, a week or more after `end`), or None when left empty."""
+    if rng.random() < 0.12:
+        return None
+    at = max(planned, end + rng.randrange(7, 90) * DAY)
+    return at - at % DAY + 17 * HOUR
+
+
 def deal_properties(deal: Deal, modified: str | None = None, merged_ids: str | None = None) -> Properties:
     """A deal's properties, with the stage flags its last stage implies and per-stage entry/exit dates."""
     stage = deal.history[-1][0]
