@@ -41,6 +41,7 @@ from pipelines.demo_portal.records import (
     email_properties,
     expected_close,
     goal_properties,
+    last_day,
     make_staff,
     meeting_plan,
     meeting_properties,
@@ -704,10 +705,7 @@ def generate_portal(seed: int = 7, size: str = "small", end_date: dt.date | None
     """Build the synthetic portal. `end_date` defaults to today (UTC); pass it for reproducible data."""
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}; expected one of {sorted(SIZES)}")
-    if end_date is None:
-        end_date = dt.datetime.now(dt.timezone.utc).date()
-    if isinstance(end_date, dt.datetime):
-        end_date = end_date.date()
+    end_date = last_day(end_date)
     # Hundreds of thousands of small dicts and no cycles: the cyclic GC would only slow the build down.
     was_enabled = gc.isenabled()
     gc.disable()

@@ -52,6 +52,13 @@ def month_add(d: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
+def last_day(end_date: dt.date | None) -> dt.date:
+    """A portal's end date: the given day (a datetime's date), or today (UTC) when None."""
+    if end_date is None:
+        return dt.datetime.now(dt.timezone.utc).date()
+    return end_date.date() if isinstance(end_date, dt.datetime) else end_date
+
+
 def date_of(ms: int) -> dt.date:
     return dt.date(1970, 1, 1) + dt.timedelta(days=ms // DAY)
 
@@ -160,6 +167,12 @@ def make_staff(rng: random.Random, n_reps: int, start: int, end: int) -> Staff:
             "teams": teams_json,
         })
     owners.sort(key=lambda o: int(o["id"]))
+    seen: dict[str, int] = {}
+    for owner in owners:  # past 1,200 reps the names repeat: number the emails (jordan.park2@...)
+        n = seen[owner["email"]] = seen.get(owner["email"], 0) + 1
+        if n > 1:
+            local, _, domain = owner["email"].partition("@")
+            owner["email"] = f"{local}{n}@{domain}"
     return Staff(staff[0], staff[1:], owners)
 
 

@@ -21,11 +21,11 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from pipelines.demo_portal.data import OBJECT_TYPES, _prop, iso_ms, to_epoch_ms
+from pipelines.demo_portal.data import OBJECT_TYPES, _prop, iso_ms, merged_links, to_epoch_ms
 from pipelines.demo_portal.lazy import makers, streams
 from pipelines.demo_portal.lazy.store import ARCHIVED, GONE, LIVE, Store
 from pipelines.demo_portal.lazy.view import LazyView
-from pipelines.demo_portal.records import DAY, HOUR, make_staff, month_add, pipeline_records
+from pipelines.demo_portal.records import DAY, HOUR, api_record, last_day, make_staff, month_add, pipeline_records
 from pipelines.demo_portal.vocabulary import CUSTOM_DISPOSITION
 
 # Share of engagements per type (calls dominate, as on a real sales floor), as in the small portal.
@@ -94,7 +94,7 @@ class LazyPortal:
         self.start = to_epoch_ms(start_date)
         self.end = to_epoch_ms(end_date) + DAY - 1  # end of day, inclusive
         self._manager, self._reps, owners = make_staff(random.Random(seed), owners, self.start, self.end)
-        self.owners: list[dict[str, Any]] = _unique_emails(owners)
+        self.owners: list[dict[str, Any]] = owners
         self.pipelines: list[dict[str, Any]] = pipeline_records(self.start)
         self.dispositions: list[dict[str, str]] = [dict(CUSTOM_DISPOSITION)]
         month_starts = []
@@ -308,39 +308,19 @@ class LazyPortal:
             stamp = iso_ms(int(s.lm[p]))
             props["hs_object_id"] = rid
             props["hs_lastmodifieddate"] = stamp
-            archived = bool(s.state[p] == ARCHIVED)
-            shaped: dict[str, Any] = {
-                "id": rid,
-                "properties": props,
-                "createdAt": record["createdAt"],
-                "updatedAt": stamp,
-                "archived": archived,
-            }
-            if archived:
-                shaped["archivedAt"] = archived_at or stamp
+            archived_at = (archived_at or stamp) if s.state[p] == ARCHIVED else None
+            shaped = api_record(rid, props, record["createdAt"], stamp, archived_at)
             if "_history" in record:
                 shaped["_history"] = record["_history"]
             if "_companies" in record:
-                shaped["_companies"] = self._remap_links(record["_companies"])
+                companies = record["_companies"]
+                shaped["_companies"] = merged_links(companies, self._company_remap) if self._company_remap else companies
             out.append(shaped)
         return out
 
     def _company_links(self, links: list[tuple[int, bool]]) -> list[dict[str, Any]]:
         ids = self._stores["companies"].ids
         return [{"id": str(int(ids[k])), "primary": primary} for k, primary in links]
-
-    def _remap_links(self, links: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        if not self._company_remap:
-            return links
-        moved: list[dict[str, Any]] = []
-        for link in links:
-            cid = self._company_remap.get(str(link["id"]), str(link["id"]))
-            same = next((m for m in moved if m["id"] == cid), None)
-            if same is None:
-                moved.append({"id": cid, "primary": bool(link["primary"])})
-            else:
-                same["primary"] = same["primary"] or bool(link["primary"])
-        return moved
 
     def _render_many(self, s: Store, positions: np.ndarray) -> Iterable[tuple[int, dict[str, Any]]]:
         for i in range(0, len(positions), _RENDER_BATCH):
@@ -513,19 +493,6 @@ def _year_starts(month_starts: np.ndarray) -> np.ndarray:
     return years.astype("datetime64[ms]").astype(np.int64)
 
 
-def _unique_emails(owners: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Past 1,200 reps the name list repeats: number repeated emails (jordan.park2@...)."""
-    seen: dict[str, int] = {}
-    for owner in owners:
-        email = owner["email"]
-        n = seen.get(email, 0) + 1
-        seen[email] = n
-        if n > 1:
-            local, _, domain = email.partition("@")
-            owner["email"] = f"{local}{n}@{domain}"
-    return owners
-
-
 # ------------------------------------------------------------------------------------ factory
 def generate_lazy_portal(
     seed: int = 7,
@@ -551,10 +518,7 @@ def generate_lazy_portal(
         deals, engagements = LAZY_SIZES[size].deals, LAZY_SIZES[size].engagements
     if deals < 0 or engagements < 0:
         raise ValueError("deals and engagements must not be negative")
-    if end_date is None:
-        end_date = dt.datetime.now(dt.timezone.utc).date()
-    if isinstance(end_date, dt.datetime):
-        end_date = end_date.date()
+    end_date = last_day(end_date)
     n_companies = max(50, deals // 3) if companies is None else companies
     if not 0 <= n_companies <= _MAX_COMPANIES:
         raise ValueError(f"companies must be within [0, {_MAX_COMPANIES}]")
