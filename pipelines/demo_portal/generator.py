@@ -21,45 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipelines.demo_portal.data import PortalData, iso_ms, to_epoch_ms
-from pipelines.demo_portal.records import (
-    DAY,
-    HOUR,
-    MINUTE,
-    Deal,
-    Properties,
-    Rep,
-    api_record,
-    call_properties,
-    closed_path,
-    contract_amount,
-    contract_term,
-    company_facts,
-    company_properties,
-    date_of,
-    deal_properties,
-    default_path,
-    email_properties,
-    expected_close,
-    goal_properties,
-    last_day,
-    make_staff,
-    meeting_plan,
-    meeting_properties,
-    month_add,
-    note_properties,
-    open_path,
-    pipeline_records,
-    renewal_path,
-    revenue_and_industry,
-    round_amount,
-    sales_cycle,
-    stage_history,
-    stamp_engagement,
-    task_plan,
-    task_properties,
-    timed,
-    wins,
-)
+from pipelines.demo_portal import records
+from pipelines.demo_portal.records import DAY, HOUR, MINUTE, Deal, Properties, Rep
 from pipelines.demo_portal.vocabulary import (
     COMPANY_A,
     COMPANY_B,
@@ -111,7 +74,7 @@ class _Generator:
         self.spec = spec
         self.end_date = end_date
         self.end = to_epoch_ms(end_date) + DAY - 1  # end of day, inclusive
-        self.start_date = month_add(end_date, -spec.months)
+        self.start_date = records.month_add(end_date, -spec.months)
         self.start = to_epoch_ms(self.start_date)
         self.reps: list[Rep] = []
         self.manager: Rep | None = None
@@ -130,7 +93,7 @@ class _Generator:
 
     # ------------------------------------------------------------------ owners
     def make_owners(self) -> list[dict[str, Any]]:
-        self.manager, self.reps, owners = make_staff(self.rng, self.spec.reps, self.start, self.end)
+        self.manager, self.reps, owners = records.make_staff(self.rng, self.spec.reps, self.start, self.end)
         return owners
 
     def active_rep(self, t: int, prefer: Rep | None = None) -> Rep:
@@ -155,8 +118,8 @@ class _Generator:
                 n += 1
             seen.add(unique)
             suffix, tld = rng.choice(COMPANY_SUFFIX), rng.choice(TLDS)
-            facts = company_facts(unique, suffix, tld, rng.random())
-            revenue, industry = revenue_and_industry(rng, facts.segment)
+            facts = records.company_facts(unique, suffix, tld, rng.random())
+            revenue, industry = records.revenue_and_industry(rng, facts.segment)
             self.companies.append(_Company(key=key, name=facts.name, domain=facts.domain, industry=industry,
                                            segment=facts.segment, owner=None, annual_revenue=revenue))
 
@@ -214,12 +177,12 @@ class _Generator:
         if company is not None and company.owner is None:
             company.owner = owner
         segment = company.segment if company else 0
-        term = contract_term(rng)
-        amount: float | None = contract_amount(rng, segment, term or 12)
+        term = records.contract_term(rng)
+        amount: float | None = records.contract_amount(rng, segment, term or 12)
         if upsell and amount is not None:
-            amount = round_amount(rng, amount * 0.35)
-        won = wins(rng, owner, segment, win_bias)
-        cycle = sales_cycle(rng, won, segment)
+            amount = records.round_amount(rng, amount * 0.35)
+        won = records.wins(rng, owner, segment, win_bias)
+        cycle = records.sales_cycle(rng, won, segment)
         close = created + cycle
         product = rng.choice(PRODUCTS)
         name = f"{company.name if company else 'Unknown account'} - {'Upsell ' if upsell else ''}{product}"
@@ -234,13 +197,13 @@ class _Generator:
             created=created, amount=amount, term=term, history=[],
         )
         if close <= self.end:
-            deal.history = timed(rng, closed_path(rng, False, won), created, close)
+            deal.history = records.closed_history(rng, False, won, created, close)
             deal.closed = close
             deal.won = won
         else:
-            path = open_path(rng, False, (self.end - created) / max(cycle, 1))
-            deal.history = timed(rng, path, created, created + int((self.end - created) * rng.uniform(0.3, 1.0)))
-            deal.expected_close = expected_close(rng, close, self.end)
+            elapsed = (self.end - created) / max(cycle, 1)
+            deal.history = records.open_history(rng, False, elapsed, created, self.end)
+            deal.expected_close = records.expected_close(rng, close, self.end)
             if rng.random() < 0.15:
                 deal.amount = None  # early deals often have no amount yet
         if deal.won:
@@ -252,12 +215,12 @@ class _Generator:
     def set_contract(self, deal: Deal) -> None:
         rng = self.rng
         assert deal.closed is not None
-        close_day = date_of(deal.closed)
+        close_day = records.date_of(deal.closed)
         r = rng.random()
         if r < 0.8:
             start = close_day
         elif r < 0.9:
-            start = month_add(close_day.replace(day=1), 1)  # starts next month
+            start = records.month_add(close_day.replace(day=1), 1)  # starts next month
         else:
             start = close_day - dt.timedelta(days=rng.randrange(5, 40))  # backdated
         deal.contract_start = start.isoformat()
@@ -267,7 +230,7 @@ class _Generator:
 
     def contract_end(self, deal: Deal) -> dt.date:
         assert deal.contract_start is not None
-        return month_add(dt.date.fromisoformat(deal.contract_start), deal.term or 12)
+        return records.month_add(dt.date.fromisoformat(deal.contract_start), deal.term or 12)
 
     def follow_contract(self, deal: Deal) -> None:
         """What happens at the end of a won contract: renewal (flat/expansion/contraction), churn, upsell."""
@@ -277,7 +240,7 @@ class _Generator:
         end_ms = to_epoch_ms(end_day)
         # Mid-term upsell: another, overlapping contract (expansion ARR).
         if deal.pipeline == "default" and rng.random() < 0.08:
-            t = to_epoch_ms(date_of(deal.closed or deal.created)) + rng.randrange(60, 240) * DAY
+            t = to_epoch_ms(records.date_of(deal.closed or deal.created)) + rng.randrange(60, 240) * DAY
             if t < self.end:
                 self.open_new_business(company, self.work_time(t), "existingbusiness", upsell=True, win_bias=0.25)
         r = rng.random()
@@ -296,14 +259,14 @@ class _Generator:
                 factor = rng.uniform(1.1, 1.6)  # expansion
             elif x < 0.42:
                 factor = rng.uniform(0.55, 0.9)  # contraction
-        term = deal.term if rng.random() < 0.85 else contract_term(rng)
+        term = deal.term if rng.random() < 0.85 else records.contract_term(rng)
         amount = None
         if deal.amount is not None:
             amount = deal.amount * factor
             if term != deal.term:  # same yearly value over a different term
                 amount = amount / (deal.term or 12) * (term or 12)
             if amount != deal.amount:
-                amount = round_amount(rng, amount)
+                amount = records.round_amount(rng, amount)
         close = self.work_time(end_ms - rng.randrange(0, 25) * DAY)
         renewal = self.new_deal(
             name=f"{company.name} - Renewal {end_day.year}", pipeline=RENEWAL_PIPELINE_ID,
@@ -313,7 +276,7 @@ class _Generator:
         if close <= created:
             close = created + rng.randrange(2, 10) * DAY
         if close <= self.end:
-            renewal.history = timed(rng, closed_path(rng, True, not churn), created, close)
+            renewal.history = records.closed_history(rng, True, not churn, created, close)
             renewal.closed = close
             renewal.won = not churn
             if renewal.won:
@@ -324,8 +287,8 @@ class _Generator:
             else:
                 self.maybe_reactivate(company, end_ms)
         else:
-            path = open_path(rng, True, (self.end - created) / max(close - created, 1))
-            renewal.history = timed(rng, path, created, created + int((self.end - created) * rng.uniform(0.3, 1.0)))
+            elapsed = (self.end - created) / max(close - created, 1)
+            renewal.history = records.open_history(rng, True, elapsed, created, self.end)
             renewal.expected_close = close
 
     def maybe_reactivate(self, company: _Company, churned_at: int) -> None:
@@ -345,13 +308,16 @@ class _Generator:
         owner = self.active_rep(created, company.owner)
         company.owner = company.owner or owner
         outcome = "won" if won else "lost"
-        path = default_path(self.rng, outcome, 4) if pipeline == "default" else renewal_path(self.rng, outcome, 2)
+        if pipeline == "default":
+            path = records.default_path(self.rng, outcome, 4)
+        else:
+            path = records.renewal_path(self.rng, outcome, 2)
         deal = self.new_deal(name=name, pipeline=pipeline, dealtype=dealtype, owner=owner,
                              companies=[(company, True)], created=created, amount=amount, term=12,
-                             history=timed(self.rng, path, created, closed))
+                             history=records.timed(self.rng, path, created, closed))
         deal.closed, deal.won = closed, won
         if won:
-            deal.contract_start = (start or date_of(closed)).isoformat()
+            deal.contract_start = (start or records.date_of(closed)).isoformat()
         self.protected.add(deal.key)
         return deal
 
@@ -364,26 +330,26 @@ class _Generator:
         rng = self.rng
         grower, leaver = rng.sample(prospects, 2)
         t = self.start
-        a = contract_amount(rng, grower.segment, 12)
+        a = records.contract_amount(rng, grower.segment, 12)
         d1 = self.scripted(grower, "default", "newbusiness", f"{grower.name} - Platform", t + 3 * DAY,
                            t + 25 * DAY, True, a)
         d2 = self.scripted(grower, "default", "existingbusiness", f"{grower.name} - Upsell Add-on Pack",
-                           t + 90 * DAY, t + 120 * DAY, True, round_amount(rng, a * 0.4))
+                           t + 90 * DAY, t + 120 * DAY, True, records.round_amount(rng, a * 0.4))
         for parent, factor in ((d1, 0.6), (d2, 1.0)):
             if parent is None or parent.amount is None:
                 continue
             end = self.contract_end(parent)
+            amount = records.round_amount(rng, parent.amount * factor) if factor != 1.0 else parent.amount
             self.scripted(grower, RENEWAL_PIPELINE_ID, "existingbusiness", f"{grower.name} - Renewal {end.year}",
-                          to_epoch_ms(end) - 60 * DAY, to_epoch_ms(end) - 10 * DAY, True,
-                          round_amount(rng, parent.amount * factor) if factor != 1.0 else parent.amount, start=end)
+                          to_epoch_ms(end) - 60 * DAY, to_epoch_ms(end) - 10 * DAY, True, amount, start=end)
         e1 = self.scripted(leaver, "default", "newbusiness", f"{leaver.name} - Team Edition", t + 10 * DAY,
-                           t + 40 * DAY, True, contract_amount(rng, leaver.segment, 12))
+                           t + 40 * DAY, True, records.contract_amount(rng, leaver.segment, 12))
         if e1 is not None:
             end_ms = to_epoch_ms(self.contract_end(e1))
             self.scripted(leaver, RENEWAL_PIPELINE_ID, "existingbusiness", f"{leaver.name} - Renewal",
                           end_ms - 60 * DAY, end_ms - 15 * DAY, False, e1.amount or 0.0)
-            self.scripted(leaver, "default", "newbusiness", f"{leaver.name} - Platform (win-back)",
-                          end_ms + 120 * DAY, end_ms + 155 * DAY, True, contract_amount(rng, leaver.segment, 12))
+            self.scripted(leaver, "default", "newbusiness", f"{leaver.name} - Platform (win-back)", end_ms + 120 * DAY,
+                          end_ms + 155 * DAY, True, records.contract_amount(rng, leaver.segment, 12))
 
     # ------------------------------------------------------------------ quirks and damage
     def plant_deal_quirks(self) -> dict[str, list[Deal]]:
@@ -455,7 +421,7 @@ class _Generator:
             deal.cost = None
         for deal in bad["bad_closedate"]:
             assert deal.closed is not None
-            day = date_of(deal.closed)
+            day = records.date_of(deal.closed)
             deal.extra["closedate"] = f"31/02/{day.year}"
         for deal in bad["orphan_stage"]:
             last = deal.history[-1][1]
@@ -478,7 +444,7 @@ class _Generator:
         for deal in self.deals:
             if deal.merged_into is not None:
                 merged_into.setdefault(deal.merged_into.key, []).append(deal)
-        records = []
+        made = []
         for deal in self.deals:
             if deal.merged_into is not None:
                 continue
@@ -492,13 +458,13 @@ class _Generator:
             if deal.archived_at is not None:
                 modified = max(modified, deal.archived_at)
             modified_iso = iso_ms(self.clamp(max(modified, deal.created)))
-            props = deal_properties(deal, modified_iso, ";".join(d.id for d in merged_ids) or None)
+            props = records.deal_properties(deal, modified_iso, ";".join(d.id for d in merged_ids) or None)
             archived_at = None if deal.archived_at is None else iso_ms(deal.archived_at)
-            record = api_record(deal.id, props, props["createdate"], modified_iso, archived_at)
-            record["_history"] = {"dealstage": stage_history(deal)}
+            record = records.api_record(deal.id, props, props["createdate"], modified_iso, archived_at)
+            record["_history"] = {"dealstage": records.stage_history(deal)}
             record["_companies"] = [{"id": c.id, "primary": primary} for c, primary in deal.companies]
-            records.append(record)
-        return records
+            made.append(record)
+        return made
 
     def company_records(self) -> list[dict[str, Any]]:
         rng = self.rng
@@ -522,7 +488,7 @@ class _Generator:
         for company in everyone:
             next_id += rng.randrange(1, 60)
             company.id = str(next_id)
-        records = []
+        made = []
         for company in everyone:
             if company.merged_into is not None:
                 continue
@@ -532,10 +498,10 @@ class _Generator:
                 modified = max(modified, d.merged_at)
             created, updated = iso_ms(company.created), iso_ms(modified)
             owner_id = company.owner.owner_id if company.owner else None
-            props = company_properties(company.name, company.domain, company.annual_revenue, company.industry,
+            props = records.company_properties(company.name, company.domain, company.annual_revenue, company.industry,
                                        created, owner_id, updated, ";".join(d.id for d in merged) or None, company.id)
-            records.append(api_record(company.id, props, created, updated))
-        return records
+            made.append(records.api_record(company.id, props, created, updated))
+        return made
 
     # ------------------------------------------------------------------ engagements
     def engagements(self) -> dict[str, list[dict[str, Any]]]:
@@ -546,7 +512,7 @@ class _Generator:
         cum = (0.46, 0.76, 0.84, 0.92, 1.0)
         raw: dict[str, list[tuple[int, int, str | None, dict[str, str | None]]]] = {k: [] for k in kinds}
         all_reps = [self.manager, *self.reps] if self.manager else list(self.reps)
-        first_day = date_of(self.start)
+        first_day = records.date_of(self.start)
         n_days = (self.end_date - first_day).days + 1
         for rep in all_reps:
             mean = rate * rep.activity
@@ -576,58 +542,58 @@ class _Generator:
             items = raw[kind]
             items.sort(key=lambda x: x[0])  # ids follow creation order
             next_id = bases[kind] + rng.randrange(1_000_000)
-            records = []
+            made = []
             for created, modified, owner, props in items:
                 next_id += rng.randrange(1, 9)
                 rid = str(next_id)
                 created_iso = iso_ms(created)
                 modified_iso = created_iso if modified == created else iso_ms(modified)
-                stamp_engagement(props, created_iso, owner, modified_iso, rid)
-                records.append(api_record(rid, props, created_iso, modified_iso))
+                records.stamp_engagement(props, created_iso, owner, modified_iso, rid)
+                made.append(records.api_record(rid, props, created_iso, modified_iso))
             # A few archived (deleted) engagements.
-            for record in rng.sample(records, min(len(records), max(1, len(records) // 500))):
+            for record in rng.sample(made, min(len(made), max(1, len(made) // 500))):
                 at = self.clamp(to_epoch_ms(record["updatedAt"]) + rng.randrange(1, 30) * DAY)
                 record["archived"] = True
                 record["archivedAt"] = iso_ms(at)
                 record["updatedAt"] = record["properties"]["hs_lastmodifieddate"] = iso_ms(at)
-            out[kind] = records
+            out[kind] = made
         return out
 
     # Each makes one engagement at work time `ts`: (created, modified, properties), or None if it
     # would be logged after the end date.
     def _calls(self, ts: int) -> tuple[int, int, Properties] | None:
-        props, logged_after = call_properties(self.rng)
+        props, logged_after = records.call_properties(self.rng)
         created = self.clamp(ts + logged_after)
         props["hs_timestamp"] = iso_ms(min(ts, created))
         return created, created + self.rng.randrange(0, 2_000), props
 
     def _emails(self, ts: int) -> tuple[int, int, Properties] | None:
-        props, logged_after = email_properties(self.rng)
+        props, logged_after = records.email_properties(self.rng)
         props["hs_timestamp"] = iso_ms(ts)
         created = ts + logged_after
         return None if created > self.end else (created, created, props)
 
     def _meetings(self, ts: int) -> tuple[int, int, Properties] | None:
-        lead, length, outcome = meeting_plan(self.rng)
+        lead, length, outcome = records.meeting_plan(self.rng)
         booked = ts - lead
         modified = booked
         if outcome != "SCHEDULED":
             modified = self.clamp(ts + length + self.rng.randrange(10 * MINUTE, 2 * DAY))
-        return booked, max(modified, booked), meeting_properties(self.rng, ts, length, outcome)
+        return booked, max(modified, booked), records.meeting_properties(self.rng, ts, length, outcome)
 
     def _notes(self, ts: int) -> tuple[int, int, Properties] | None:
-        return ts, ts, note_properties(self.rng, ts)
+        return ts, ts, records.note_properties(self.rng, ts)
 
     def _tasks(self, ts: int) -> tuple[int, int, Properties] | None:
         rng = self.rng
-        lead, status = task_plan(rng)
+        lead, status = records.task_plan(rng)
         created = modified = ts - lead
         completion = None
         if status == "COMPLETED":
             done = self.clamp(ts - rng.randrange(0, 2 * DAY) + rng.randrange(0, DAY))
             modified = max(done, created + MINUTE)
             completion = iso_ms(modified)
-        return created, max(modified, created), task_properties(rng, ts, status, completion)
+        return created, max(modified, created), records.task_properties(rng, ts, status, completion)
 
     # ------------------------------------------------------------------ goals
     def goal_records(self) -> list[dict[str, Any]]:
@@ -640,14 +606,14 @@ class _Generator:
         m = self.start_date.replace(day=1)
         while m <= self.end_date:
             months.append(m)
-            m = month_add(m, 1)
+            m = records.month_add(m, 1)
         items = []
         for rep in self.reps:
             base = avg_deal * rng.uniform(1.2, 2.2) * (0.6 + rep.win_rate)
             uuids: dict[int, str] = {}
             for month in months:
                 start_ms = to_epoch_ms(month)
-                end_ms = to_epoch_ms(month_add(month, 1))
+                end_ms = to_epoch_ms(records.month_add(month, 1))
                 if not (rep.hired < end_ms and (rep.left is None or rep.left > start_ms)):
                     continue
                 year = month.year
@@ -662,18 +628,18 @@ class _Generator:
                 if rng.random() < 0.1:  # a mid-year quota revision
                     modified = self.clamp(max(created, start_ms - 5 * DAY) + rng.randrange(DAY))
                     target = round(target * rng.uniform(0.85, 1.15), -3)
-                items.append((created, modified, goal_properties(
+                items.append((created, modified, records.goal_properties(
                     rep, self.manager, start_ms, end_ms, year, uuids[year], target, iso_ms(created))))
         items.sort(key=lambda x: x[0])
         next_id = 44_027_000_000 + rng.randrange(1_000_000)
-        records = []
+        made = []
         for created, modified, props in items:
             next_id += rng.randrange(1, 30)
             rid = str(next_id)
             mo = iso_ms(max(modified, created))
             props["hs_lastmodifieddate"], props["hs_object_id"] = mo, rid
-            records.append(api_record(rid, props, props["hs_createdate"], mo))
-        return records
+            made.append(records.api_record(rid, props, props["hs_createdate"], mo))
+        return made
 
     # ------------------------------------------------------------------ all
     def run(self) -> PortalData:
@@ -696,7 +662,7 @@ class _Generator:
         return PortalData(
             objects=objects,
             owners=owners,
-            pipelines=pipeline_records(self.start),
+            pipelines=records.pipeline_records(self.start),
             dispositions=[dict(CUSTOM_DISPOSITION)],
         )
 
@@ -705,7 +671,7 @@ def generate_portal(seed: int = 7, size: str = "small", end_date: dt.date | None
     """Build the synthetic portal. `end_date` defaults to today (UTC); pass it for reproducible data."""
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}; expected one of {sorted(SIZES)}")
-    end_date = last_day(end_date)
+    end_date = records.last_day(end_date)
     # Hundreds of thousands of small dicts and no cycles: the cyclic GC would only slow the build down.
     was_enabled = gc.isenabled()
     gc.disable()

@@ -323,19 +323,27 @@ def timed(rng: random.Random, path: list[str], start: int, end: int) -> list[tup
     ]
 
 
-def closed_path(rng: random.Random, renewal: bool, won: bool) -> list[str]:
-    """The stages of a closed deal: a won one went all the way, a lost one got anywhere first."""
+def closed_history(rng: random.Random, renewal: bool, won: bool, created: int, closed: int
+                   ) -> list[tuple[str, int, str]]:
+    """A closed deal's stage moves from `created` to `closed`: a won deal went all the way, a lost
+    one got anywhere first."""
     outcome = "won" if won else "lost"
     if renewal:
-        return renewal_path(rng, outcome, 2 if won else rng.choice((0, 1, 2)))
-    return default_path(rng, outcome, 4 if won else rng.choice((0, 0, 1, 1, 2, 3, 4)))
+        path = renewal_path(rng, outcome, 2 if won else rng.choice((0, 1, 2)))
+    else:
+        path = default_path(rng, outcome, 4 if won else rng.choice((0, 0, 1, 1, 2, 3, 4)))
+    return timed(rng, path, created, closed)
 
 
-def open_path(rng: random.Random, renewal: bool, elapsed: float) -> list[str]:
-    """The stages an open deal reached, `elapsed` (a fraction) of the way to its planned close."""
+def open_history(rng: random.Random, renewal: bool, elapsed: float, created: int, until: int
+                 ) -> list[tuple[str, int, str]]:
+    """An open deal's stage moves: as far as it got `elapsed` (a fraction) of the way to its planned
+    close, spread from `created` over a random 30-100% of the time up to `until`."""
     if renewal:
-        return renewal_path(rng, "open", min(2, int(elapsed * 3)))
-    return default_path(rng, "open", min(4, int(elapsed * 5)))
+        path = renewal_path(rng, "open", min(2, int(elapsed * 3)))
+    else:
+        path = default_path(rng, "open", min(4, int(elapsed * 5)))
+    return timed(rng, path, created, created + int((until - created) * rng.uniform(0.3, 1.0)))
 
 
 def contract_term(rng: random.Random) -> int | None:

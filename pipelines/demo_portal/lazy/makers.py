@@ -14,35 +14,8 @@ from typing import Any, Callable
 
 from pipelines.demo_portal.data import STANDARD_DISPOSITIONS, iso_ms
 from pipelines.demo_portal.lazy.streams import draw, stream_key
-from pipelines.demo_portal.records import (
-    CompanyFacts,
-    Deal,
-    Rep,
-    call_properties,
-    closed_path,
-    contract_amount,
-    contract_term,
-    company_facts,
-    company_properties,
-    deal_properties,
-    email_properties,
-    expected_close,
-    goal_properties,
-    meeting_plan,
-    meeting_properties,
-    money,
-    note_properties,
-    open_path,
-    revenue_and_industry,
-    round_amount,
-    sales_cycle,
-    stage_history,
-    stamp_engagement,
-    task_plan,
-    task_properties,
-    timed,
-    wins,
-)
+from pipelines.demo_portal import records
+from pipelines.demo_portal.records import CompanyFacts, Deal, Rep
 from pipelines.demo_portal.vocabulary import (
     CALL_TITLES,
     COMPANY_A,
@@ -75,7 +48,7 @@ class Companies:
         h = draw(self._key, k)
         unique = f"{a} {b}" if number == 0 else f"{a} {b} {number + 1}"
         percentile = (h >> 16) % 100  # its midpoint picks the segment
-        return company_facts(unique, COMPANY_SUFFIX[h % len(COMPANY_SUFFIX)], TLDS[(h >> 8) % len(TLDS)],
+        return records.company_facts(unique, COMPANY_SUFFIX[h % len(COMPANY_SUFFIX)], TLDS[(h >> 8) % len(TLDS)],
                              (percentile + 0.5) / 100)
 
 
@@ -110,12 +83,12 @@ def make_deal(env: Env, rng: random.Random, created: int, modified: int, links: 
     segment = facts.segment if facts else 0
     renewal = facts is not None and rng.random() < 0.15
     upsell = facts is not None and not renewal and rng.random() < 0.08
-    term = contract_term(rng)
-    amount: float | None = contract_amount(rng, segment, term or 12)
+    term = records.contract_term(rng)
+    amount: float | None = records.contract_amount(rng, segment, term or 12)
     if upsell:
-        amount = round_amount(rng, amount * 0.35)
-    won = wins(rng, rep, segment, 0.45 if renewal else (0.25 if upsell else 0.0))
-    cycle = sales_cycle(rng, won, segment)
+        amount = records.round_amount(rng, amount * 0.35)
+    won = records.wins(rng, rep, segment, 0.45 if renewal else (0.25 if upsell else 0.0))
+    cycle = records.sales_cycle(rng, won, segment)
     product = rng.choice(PRODUCTS)
     if facts is None:
         name = f"Inbound lead - {product}"
@@ -127,12 +100,11 @@ def make_deal(env: Env, rng: random.Random, created: int, modified: int, links: 
     expected: int | None = None
     if created + cycle <= env.end:
         closed_at = max(created + 1_000, min(created + cycle, modified))
-        history = timed(rng, closed_path(rng, renewal, won), created, closed_at)
+        history = records.closed_history(rng, renewal, won, created, closed_at)
     else:
         won = False
-        path = open_path(rng, renewal, (env.end - created) / cycle)
-        history = timed(rng, path, created, created + int((modified - created) * rng.uniform(0.3, 1.0)))
-        expected = expected_close(rng, created + cycle, env.end)
+        history = records.open_history(rng, renewal, (env.end - created) / cycle, created, modified)
+        expected = records.expected_close(rng, created + cycle, env.end)
         if rng.random() < 0.15:
             amount = None
     contract_start, hide_start, cost = None, False, None
@@ -147,15 +119,15 @@ def make_deal(env: Env, rng: random.Random, created: int, modified: int, links: 
                 companies=links, created=created, amount=amount, term=term, history=history, closed=closed_at,
                 expected_close=expected, won=won, contract_start=contract_start, hide_start=hide_start,
                 cost=cost, currency=currency, fx=fx)
-    return deal_properties(deal), {"_history": {"dealstage": stage_history(deal)}, "_links": links}
+    return records.deal_properties(deal), {"_history": {"dealstage": records.stage_history(deal)}, "_links": links}
 
 
 # ------------------------------------------------------------------------------------ companies
 def make_company(env: Env, rng: random.Random, k: int, created: int) -> Made:
     facts = env.companies.facts(k)
-    revenue, industry = revenue_and_industry(rng, facts.segment)
+    revenue, industry = records.revenue_and_industry(rng, facts.segment)
     owner_id = env.pick_rep(rng, created).owner_id
-    return company_properties(facts.name, facts.domain, revenue, industry, iso_ms(created), owner_id), {}
+    return records.company_properties(facts.name, facts.domain, revenue, industry, iso_ms(created), owner_id), {}
 
 
 # ---------------------------------------------------------------------------------- engagements
@@ -167,37 +139,38 @@ def _owner(env: Env, rng: random.Random, t: int) -> str | None:
 
 def make_call(env: Env, rng: random.Random, created: int, modified: int) -> Made:
     owner = _owner(env, rng, created)
-    props, logged_after = call_properties(rng)
+    props, logged_after = records.call_properties(rng)
     props["hs_timestamp"] = iso_ms(created - logged_after)
-    return stamp_engagement(props, iso_ms(created), owner), {}
+    return records.stamp_engagement(props, iso_ms(created), owner), {}
 
 
 def make_email(env: Env, rng: random.Random, created: int, modified: int) -> Made:
     owner = _owner(env, rng, created)
-    props, logged_after = email_properties(rng)
+    props, logged_after = records.email_properties(rng)
     props["hs_timestamp"] = iso_ms(created - logged_after)
-    return stamp_engagement(props, iso_ms(created), owner), {}
+    return records.stamp_engagement(props, iso_ms(created), owner), {}
 
 
 def make_meeting(env: Env, rng: random.Random, created: int, modified: int) -> Made:
     owner = _owner(env, rng, created)
-    lead, length, outcome = meeting_plan(rng)
+    lead, length, outcome = records.meeting_plan(rng)
     start = created + lead
     if start + length > env.end and outcome in ("COMPLETED", "NO_SHOW"):
         outcome = "SCHEDULED"
-    return stamp_engagement(meeting_properties(rng, start, length, outcome), iso_ms(created), owner), {}
+    return records.stamp_engagement(records.meeting_properties(rng, start, length, outcome), iso_ms(created), owner), {}
 
 
 def make_note(env: Env, rng: random.Random, created: int, modified: int) -> Made:
     owner = _owner(env, rng, created)
-    return stamp_engagement(note_properties(rng, created), iso_ms(created), owner), {}
+    return records.stamp_engagement(records.note_properties(rng, created), iso_ms(created), owner), {}
 
 
 def make_task(env: Env, rng: random.Random, created: int, modified: int) -> Made:
     owner = _owner(env, rng, created)
-    lead, status = task_plan(rng)
+    lead, status = records.task_plan(rng)
     completed = iso_ms(max(created, modified)) if status == "COMPLETED" else None
-    return stamp_engagement(task_properties(rng, created + lead, status, completed), iso_ms(created), owner), {}
+    props = records.task_properties(rng, created + lead, status, completed)
+    return records.stamp_engagement(props, iso_ms(created), owner), {}
 
 
 ENGAGEMENT_MAKERS: dict[str, Callable[[Env, random.Random, int, int], Made]] = {
@@ -217,7 +190,7 @@ def make_goal(env: Env, rng: random.Random, rep: Rep, manager: Rep, month: int, 
     target = round(base * (1.1 if iso_ms(start_ms)[5:7] in ("03", "06", "09", "12") else 1.0), -3)
     key = stream_key(env.seed, "goal-group", rep.owner_id, year)
     group = uuid.UUID(int=(draw(key, 0) << 64) | draw(key, 1), version=4)
-    return goal_properties(rep, manager, start_ms, end_ms, year, str(group), target, iso_ms(created)), {}
+    return records.goal_properties(rep, manager, start_ms, end_ms, year, str(group), target, iso_ms(created)), {}
 
 
 # ------------------------------------------------------------------------------- changed values
@@ -231,12 +204,12 @@ def changed_properties(object_name: str, rng: random.Random, record: dict[str, A
         props = record["properties"]
         out: dict[str, Any] = {}
         if props.get("amount") is not None:
-            value = money(round_amount(rng, float(props["amount"]) * rng.uniform(0.8, 1.3)))
+            value = records.money(records.round_amount(rng, float(props["amount"]) * rng.uniform(0.8, 1.3)))
             out["amount"] = value
             if props.get("deal_currency_code") == "USD":
                 out["amount_in_home_currency"] = value
         else:
-            out["amount"] = money(round_amount(rng, rng.uniform(4_000, 80_000)))
+            out["amount"] = records.money(records.round_amount(rng, rng.uniform(4_000, 80_000)))
         if props.get("hs_is_closed") != "true":
             order = [s[0] for s in (RENEWAL_STAGES if props.get("pipeline") == RENEWAL_PIPELINE_ID else DEFAULT_STAGES)]
             current = props.get("dealstage")

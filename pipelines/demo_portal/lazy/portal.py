@@ -314,7 +314,8 @@ class LazyPortal:
                 shaped["_history"] = record["_history"]
             if "_companies" in record:
                 companies = record["_companies"]
-                shaped["_companies"] = merged_links(companies, self._company_remap) if self._company_remap else companies
+                remap = self._company_remap
+                shaped["_companies"] = merged_links(companies, remap) if remap else companies
             out.append(shaped)
         return out
 
