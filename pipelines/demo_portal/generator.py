@@ -7,7 +7,8 @@ tasks) and monthly revenue goals, then plants a few deliberately bad records. Ev
 from one `random.Random(seed)` in a fixed order and no wall clock is read, so the same
 seed + size + end_date gives byte-identical JSON. Work is done in epoch milliseconds and formatted
 once; timestamps of things that happened are never after `end_date` (open deals' expected close
-dates and the current goal period's end may be).
+dates and the current goal period's end may be). Records are built by `records.py`, shared with the
+lazy portal.
 """
 
 from __future__ import annotations
