@@ -21,8 +21,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from pipelines.demo_portal.data import PortalData, iso_ms, to_epoch_ms
 from pipelines.demo_portal import records
+from pipelines.demo_portal.data import PortalData, iso_ms, to_epoch_ms
 from pipelines.demo_portal.records import DAY, HOUR, MINUTE, Deal, Properties, Rep
 from pipelines.demo_portal.vocabulary import (
     COMPANY_A,

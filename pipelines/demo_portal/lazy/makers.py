@@ -12,9 +12,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from pipelines.demo_portal import records
 from pipelines.demo_portal.data import STANDARD_DISPOSITIONS, iso_ms
 from pipelines.demo_portal.lazy.streams import draw, stream_key
-from pipelines.demo_portal import records
 from pipelines.demo_portal.records import CompanyFacts, Deal, Rep
 from pipelines.demo_portal.vocabulary import (
     CALL_TITLES,
@@ -32,6 +32,7 @@ from pipelines.demo_portal.vocabulary import (
     TLDS,
 )
 
+
 # ------------------------------------------------------------------------------------ companies
 class Companies:
     """Company names, domains and segments by company index: shared by company and deal records."""
@@ -47,9 +48,9 @@ class Companies:
         number = k // len(self._pairs)
         h = draw(self._key, k)
         unique = f"{a} {b}" if number == 0 else f"{a} {b} {number + 1}"
+        suffix, tld = COMPANY_SUFFIX[h % len(COMPANY_SUFFIX)], TLDS[(h >> 8) % len(TLDS)]
         percentile = (h >> 16) % 100  # its midpoint picks the segment
-        return records.company_facts(unique, COMPANY_SUFFIX[h % len(COMPANY_SUFFIX)], TLDS[(h >> 8) % len(TLDS)],
-                             (percentile + 0.5) / 100)
+        return records.company_facts(unique, suffix, tld, (percentile + 0.5) / 100)
 
 
 @dataclass
