@@ -111,7 +111,8 @@ def flatten_records(
         source = obj.source(column)
         data[column] = [p.get(source) for p in props]
     if obj.associations:
-        data["primary_company_id"] = _primary_company_ids(records, links)
+        primary = _primary_companies(inline_company_links(records) if links is None else links)
+        data["primary_company_id"] = [primary.get(str(record.get("id"))) for record in records]
     columns = {k: v for k, v in obj.columns.items() if not k.startswith("_")}
     frame = pd.DataFrame(data, columns=list(columns), index=pd.RangeIndex(len(records)), dtype="object")
     return type_frame(frame, columns)
@@ -144,14 +145,6 @@ def _primary_companies(links: Iterable[CompanyLink]) -> dict[str, str]:
     return primary
 
 
-def _primary_company_ids(records: list[dict[str, Any]], links: list[CompanyLink] | None) -> list[str | None]:
-    """Each record's primary company: from its own inline links (`links` None), else from `links`."""
-    if links is None:
-        return [next(iter(_primary_companies(inline_company_links([r])).values()), None) for r in records]
-    primary = _primary_companies(links)
-    return [primary.get(str(record.get("id"))) for record in records]
-
-
 def listed_shape(records: list[dict[str, Any]], links: Iterable[CompanyLink]) -> list[dict[str, Any]]:
     """Records read by id, with their company links read apart, as a listing returns them (links
     inline, v3 shape): what the quarantine keeps of a record, whichever way it was read."""
@@ -174,9 +167,8 @@ def child_frame(child: ChildTable, records: list[dict[str, Any]], links: list[Co
     the records when `links` is None, else those of `links` whose record is in `records`)."""
     if child.history_of:
         return stage_history_frame(records, child.history_of)
-    if links is None:
-        return company_links_frame(inline_company_links(records))
     ids = {str(record["id"]) for record in records}
+    links = inline_company_links(records) if links is None else links
     return company_links_frame(link for link in links if link[0] in ids)
 
 
