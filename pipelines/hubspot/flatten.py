@@ -155,21 +155,17 @@ def listed_shape(records: list[dict[str, Any]], links: Iterable[CompanyLink]) ->
     return [{**r, "associations": {"companies": {"results": inline.get(str(r["id"]), [])}}} for r in records]
 
 
-def company_links_frame(links: Iterable[CompanyLink]) -> pd.DataFrame:
-    """deal_id, company_id, is_primary: one row per record and associated company."""
-    rows = [(record_id, company_id, is_primary) for (record_id, company_id), is_primary in _merged_links(links).items()]
-    frame = pd.DataFrame(rows, columns=["deal_id", "company_id", "is_primary"])
-    return frame.astype({"deal_id": "str", "company_id": "str", "is_primary": "boolean"})
-
-
 def child_frame(child: ChildTable, records: list[dict[str, Any]], links: list[CompanyLink] | None = None) -> pd.DataFrame:
-    """A child table's rows for `records`: the history of a property, or the company links (inline in
-    the records when `links` is None, else those of `links` whose record is in `records`)."""
+    """A child table's rows for `records`: the history of a property, or one row per record and
+    associated company (links inline in the records when `links` is None, else those of `links`
+    whose record is in `records`)."""
     if child.history_of:
         return stage_history_frame(records, child.history_of)
     ids = {str(record["id"]) for record in records}
-    links = inline_company_links(records) if links is None else links
-    return company_links_frame(link for link in links if link[0] in ids)
+    merged = _merged_links(link for link in (inline_company_links(records) if links is None else links) if link[0] in ids)
+    frame = pd.DataFrame([(*key, primary) for key, primary in merged.items()],
+                         columns=[child.parent_column, "company_id", "is_primary"])
+    return frame.astype({child.parent_column: "str", "company_id": "str", "is_primary": "boolean"})
 
 
 def stage_history_frame(records: Iterable[dict[str, Any]], prop: str = "dealstage") -> pd.DataFrame:

@@ -3,6 +3,7 @@ import pandas as pd
 from pipelines.hubspot.flatten import (
     child_frame,
     flatten_records,
+    listed_shape,
     owners_frame,
     parse_column,
     pipeline_stages_frame,
@@ -94,3 +95,11 @@ def test_company_links_read_apart_feed_the_primary_company_and_the_child_rows_of
     rows = child_frame(DEAL_COMPANIES, [deal("1")], links).to_dict("records")
     assert rows == [{"deal_id": "1", "company_id": "9", "is_primary": False},
                     {"deal_id": "1", "company_id": "8", "is_primary": True}]
+
+
+def test_a_record_read_apart_from_its_links_is_kept_as_a_listing_returns_it():
+    listed = deal("1")
+    listed["associations"] = {"companies": {"results": [
+        {"id": "9", "type": "deal_to_company"}, {"id": "9", "type": "deal_to_company_unlabeled"},
+        {"id": "8", "type": "deal_to_company_unlabeled"}]}}
+    assert listed_shape([deal("1")], [("1", "9", True), ("1", "9", False), ("1", "8", False)]) == [listed]
