@@ -35,8 +35,8 @@ class ChildTable:
         name: the raw table.
         columns: its columns, load columns included.
         parent_column: the column holding the parent's id.
-        history_of: the property whose `propertiesWithHistory` fills the table, or
-        association: the object type whose associations fill it.
+        history_of: the property whose `propertiesWithHistory` fills the table (a row per value), or
+        association: the associated object type that fills it (a row per association; `companies`).
     """
 
     name: str
