@@ -24,6 +24,7 @@ import dagster as dg
 
 from pipelines.assets.table_metadata import quarantine_counts, table_metadata
 from pipelines.errors import ConfigError
+from pipelines.hubspot.objects import CrmObject
 from pipelines.resources import HubSpotResource, WarehouseResource
 from pipelines.settings import parse_date
 from pipelines.sync import (
@@ -46,7 +47,6 @@ REFERENCE = {
     "owners": (sync_owners, "HubSpot owners, active and deactivated, read whole; one row per owner id."),
     "call_dispositions": (sync_call_dispositions, "Call outcomes (GUID -> label), custom ones included; one row per outcome id."),
 }
-DEAL_CHILDREN = ("deal_stage_history", "deal_companies")
 CHECKED = ("deal_pipeline_stages", "owners")  # call dispositions are never validated, so never quarantined
 
 
@@ -116,12 +116,13 @@ def _spec(table: str, description: str, deps: list[dg.AssetKey] | None = None) -
     )
 
 
-def _specs(objects: list[str]) -> list[dg.AssetSpec]:
+def _specs(objects: tuple[CrmObject, ...]) -> list[dg.AssetSpec]:
     specs = [_spec(name, text) for name, (_, text) in REFERENCE.items()]
-    for name in objects:
-        specs.append(_spec(name, f"HubSpot {name}, upserted by id (newest updatedAt wins); archived ones flagged.",
-                           deps=[key("deal_pipeline_stages")] if name == "deals" else None))
-    specs += [_spec(t, f"Child rows of deals ({t}), replaced whenever their deal is read.") for t in DEAL_CHILDREN]
+    for obj in objects:
+        specs.append(_spec(obj.name, f"HubSpot {obj.name}, upserted by id (newest updatedAt wins); archived ones flagged.",
+                           deps=[key("deal_pipeline_stages")] if obj.stage_column else None))
+    specs += [_spec(c.name, f"Child rows of {o.name} ({c.name}), replaced whenever their parent is read.")
+              for o in objects for c in o.children]
     return specs
 
 
@@ -143,10 +144,11 @@ def _progress(context: dg.AssetExecutionContext, client):
 def hubspot_portal_asset(property_mapping: dict[str, str] | None = None) -> dg.AssetsDefinition:
     objects = crm_objects(property_mapping)
     names = [o.name for o in objects]
+    children = [c.name for o in objects for c in o.children]
     checks = [dg.AssetCheckSpec(CHECK, asset=key(t), blocking=True, description="Share of records quarantined by the sync.")
               for t in (*CHECKED, *names)]
 
-    @dg.multi_asset(name="hubspot_portal", specs=_specs(names), check_specs=checks, can_subset=True)
+    @dg.multi_asset(name="hubspot_portal", specs=_specs(objects), check_specs=checks, can_subset=True)
     def hubspot_portal(context: dg.AssetExecutionContext, config: SyncConfig, hubspot: HubSpotResource,
                        warehouse: WarehouseResource):
         """Sync the selected raw tables from HubSpot (incremental, full, or a backfill window)."""
@@ -155,7 +157,7 @@ def hubspot_portal_asset(property_mapping: dict[str, str] | None = None) -> dg.A
         except ConfigError as exc:
             raise dg.Failure(str(exc), allow_retries=False) from None
         selected = {k.path[-1] for k in context.selected_asset_keys}
-        wanted = [o for o in objects if o.name in selected or (o.name == "deals" and selected & set(DEAL_CHILDREN))]
+        wanted = [o for o in objects if o.name in selected or selected & {c.name for c in o.children}]
         client = hubspot.client()
         with warehouse.open() as wh:
             results = [sync(client, wh, context.run_id) for name, (sync, _) in REFERENCE.items() if name in selected]
@@ -164,7 +166,7 @@ def hubspot_portal_asset(property_mapping: dict[str, str] | None = None) -> dg.A
                                    reference=False)
             held = quarantine_counts(wh.con)
             by_table = {r.object: r for r in results}
-            tables = [t for t in (*REFERENCE, *names, *DEAL_CHILDREN) if t in selected]
+            tables = [t for t in (*REFERENCE, *names, *children) if t in selected]
             metadata = {t: table_metadata(wh.con, RAW_SCHEMA, t) for t in tables}
         for result in results:
             context.log.info(f"{result.object}: {result.mode} sync read {result.records_read:,}, loaded "

@@ -8,6 +8,7 @@ normal operation. A small safety margin absorbs clock and network jitter between
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from pyrate_limiter import Duration, Limiter, Rate
@@ -49,7 +50,7 @@ class Budgets:
 
 
 _SHARED: dict[tuple[str, Budgets], "RateLimiters"] = {}
-_SHARED_LOCK = __import__("threading").Lock()
+_SHARED_LOCK = threading.Lock()
 
 
 class RateLimiters:
