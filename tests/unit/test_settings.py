@@ -2,9 +2,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from pipelines.errors import ConfigError
-from pipelines.settings import Secret, Settings
+from pipelines.settings import Settings
 
 
 def test_defaults_and_overrides():
@@ -39,4 +40,4 @@ def test_missing_token_says_what_to_do():
 def test_the_token_never_prints():
     s = Settings.from_env({"HUBSPOT_ACCESS_TOKEN": "pat-na1-secret"})
     assert "pat-na1-secret" not in repr(s) and "pat-na1-secret" not in f"{s.access_token}"
-    assert isinstance(s.access_token, Secret) and s.access_token.value == "pat-na1-secret"
+    assert isinstance(s.access_token, SecretStr) and s.access_token.get_secret_value() == "pat-na1-secret"
