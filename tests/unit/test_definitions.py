@@ -81,7 +81,7 @@ def test_the_default_warehouse_is_in_the_checkout_whatever_the_working_directory
     assert Settings.from_env().in_repository().db_path == REPO_ROOT / "data" / "salesmetrics.duckdb"
 
 
-def test_without_a_manifest_the_location_still_loads_and_says_what_to_run(tmp_path, caplog):
+def test_without_a_manifest_the_location_still_loads_and_says_what_to_run(tmp_path):
     from dagster_dbt import DbtProject
 
     project = DbtProject(project_dir=DBT_PROJECT_DIR, target_path=tmp_path / "no-target")
