@@ -10,6 +10,7 @@ import dagster as dg
 
 from pipelines.assets.hubspot import quarantine_checks
 from pipelines.resources import HubSpotResource, WarehouseResource
+from pipelines.sync import reconcile_ids
 
 # The raw tables and their quarantine checks: a backfill reads like `salesmetrics backfill` and
 # leaves the dbt tests (on the sources too) to the next build.
@@ -49,16 +50,11 @@ def daily_sync_schedule_for(cron_schedule: str) -> dg.ScheduleDefinition:
     )
 
 
-
 @dg.op(description="Remove raw records HubSpot no longer has at all (hard/GDPR deletes): lists every id.")
 def reconcile_hubspot_ids(context: dg.OpExecutionContext, hubspot: HubSpotResource, warehouse: WarehouseResource):
-    from pipelines.config import load_config
-    from pipelines.sync import crm_objects, reconcile_ids
-
     client = hubspot.client()
-    objects = crm_objects(load_config().deals.property_mapping.model_dump())
     with warehouse.open() as wh:
-        removed = reconcile_ids(client, wh, context.run_id, objects)
+        removed = reconcile_ids(client, wh, context.run_id, hubspot.crm_objects())
     context.log.info(f"removed {removed} using {client.request_count:,} requests")
     return removed
 
@@ -72,3 +68,11 @@ weekly_reconcile_schedule = dg.ScheduleDefinition(
     name="hubspot_weekly_reconcile_schedule", job=hubspot_weekly_reconcile, cron_schedule="0 4 * * 0",
     execution_timezone="UTC",
 )
+
+
+def schedule_definitions(sync_cron: str) -> dg.Definitions:
+    """The jobs, with the sync on `schedule.cron` of salesmetrics.yml and the weekly reconciliation."""
+    return dg.Definitions(
+        jobs=[daily_sync_job, first_load_job, backfill_job, hubspot_weekly_reconcile],
+        schedules=[daily_sync_schedule_for(sync_cron), weekly_reconcile_schedule],
+    )

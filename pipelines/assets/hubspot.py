@@ -16,7 +16,6 @@ passes SALESMETRICS_QUARANTINE_MAX_SHARE, which means schema drift rather than d
 """
 
 
-import os
 import threading
 from datetime import datetime
 
@@ -24,13 +23,12 @@ import dagster as dg
 
 from pipelines.assets.table_metadata import quarantine_counts, table_metadata
 from pipelines.errors import ConfigError
-from pipelines.hubspot.objects import CrmObject
+from pipelines.hubspot.objects import CRM_OBJECTS, CrmObject
 from pipelines.resources import HubSpotResource, WarehouseResource
 from pipelines.settings import parse_date
 from pipelines.sync import (
     DEFAULT_WORKERS,
     ObjectSyncResult,
-    crm_objects,
     sync_call_dispositions,
     sync_deal_pipelines,
     sync_owners,
@@ -76,16 +74,9 @@ def key(table: str) -> dg.AssetKey:
     return dg.AssetKey([GROUP, table])
 
 
-def max_quarantine_share() -> float:
-    """SALESMETRICS_QUARANTINE_MAX_SHARE, else `quarantine.max_share` of the configuration file."""
-    from pipelines.config import load_config
-
-    value = os.environ.get("SALESMETRICS_QUARANTINE_MAX_SHARE")
-    return float(value) if value else load_config().quarantine.max_share
-
-
-def quarantine_check(result: ObjectSyncResult) -> dg.AssetCheckResult:
-    share, limit = result.quarantine_share, max_quarantine_share()
+def quarantine_check(result: ObjectSyncResult, limit: float) -> dg.AssetCheckResult:
+    """`limit`: SALESMETRICS_QUARANTINE_MAX_SHARE, else `quarantine.max_share` of the configuration file."""
+    share = result.quarantine_share
     return dg.AssetCheckResult(
         asset_key=key(result.object),
         check_name=CHECK,
@@ -141,14 +132,13 @@ def _progress(context: dg.AssetExecutionContext, client):
     return progress
 
 
-def hubspot_portal_asset(property_mapping: dict[str, str] | None = None) -> dg.AssetsDefinition:
-    objects = crm_objects(property_mapping)
-    names = [o.name for o in objects]
-    children = [c.name for o in objects for c in o.children]
+def hubspot_portal_asset(max_quarantine_share: float) -> dg.AssetsDefinition:
+    names = [o.name for o in CRM_OBJECTS]
+    children = [c.name for o in CRM_OBJECTS for c in o.children]
     checks = [dg.AssetCheckSpec(CHECK, asset=key(t), blocking=True, description="Share of records quarantined by the sync.")
               for t in (*CHECKED, *names)]
 
-    @dg.multi_asset(name="hubspot_portal", specs=_specs(objects), check_specs=checks, can_subset=True)
+    @dg.multi_asset(name="hubspot_portal", specs=_specs(CRM_OBJECTS), check_specs=checks, can_subset=True)
     def hubspot_portal(context: dg.AssetExecutionContext, config: SyncConfig, hubspot: HubSpotResource,
                        warehouse: WarehouseResource):
         """Sync the selected raw tables from HubSpot (incremental, full, or a backfill window)."""
@@ -157,7 +147,7 @@ def hubspot_portal_asset(property_mapping: dict[str, str] | None = None) -> dg.A
         except ConfigError as exc:
             raise dg.Failure(str(exc), allow_retries=False) from None
         selected = {k.path[-1] for k in context.selected_asset_keys}
-        wanted = [o for o in objects if o.name in selected or selected & {c.name for c in o.children}]
+        wanted = [o for o in hubspot.crm_objects() if o.name in selected or selected & {c.name for c in o.children}]
         client = hubspot.client()
         with warehouse.open() as wh:
             results = [sync(client, wh, context.run_id) for name, (sync, _) in REFERENCE.items() if name in selected]
@@ -178,17 +168,15 @@ def hubspot_portal_asset(property_mapping: dict[str, str] | None = None) -> dg.A
                 **extra, **metadata[table], "quarantine_held": held.get(table, 0)})
         for result in results:
             if dg.AssetCheckKey(key(result.object), CHECK) in context.selected_asset_check_keys:
-                yield quarantine_check(result)
+                yield quarantine_check(result, max_quarantine_share)
 
     return hubspot_portal
 
 
 def quarantine_checks() -> dg.AssetSelection:
     """The raw tables' own checks, without the dbt source tests that also sit on them."""
-    from pipelines.hubspot.objects import CRM_OBJECTS
-
     return dg.AssetSelection.checks(*[dg.AssetCheckKey(key(t), CHECK) for t in (*CHECKED, *(o.name for o in CRM_OBJECTS))])
 
 
-def hubspot_assets(property_mapping: dict[str, str] | None = None) -> list[dg.AssetsDefinition]:
-    return [hubspot_portal_asset(property_mapping)]
+def hubspot_definitions(max_quarantine_share: float) -> dg.Definitions:
+    return dg.Definitions(assets=[hubspot_portal_asset(max_quarantine_share)])

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from pyrate_limiter import Duration, Limiter, Rate
 
+from pipelines.errors import ConfigError
+
 # Burst limits per 10 s by private-app tier (HubSpot's 2024 limits).
 TIERS: dict[str, int] = {
     "free": 100,
@@ -41,8 +43,6 @@ class Budgets:
     @classmethod
     def for_tier(cls, tier: str) -> "Budgets":
         if tier not in TIERS:
-            from pipelines.errors import ConfigError
-
             raise ConfigError(f"HUBSPOT_TIER must be one of {', '.join(TIERS)} (got {tier!r}).")
         if tier == "unlimited":
             return cls(ten_second=TIERS[tier], search_per_second=100_000)
