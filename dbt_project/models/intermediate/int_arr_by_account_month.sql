@@ -24,10 +24,12 @@ account_spine as (
         account_id,
         {{ month_starts('first_contract_month', as_of_month()) }} as month
     from (
-        select account_id, min(contract_start_month) as first_contract_month
+        select
+            account_id,
+            min(contract_start_month) as first_contract_month
         from contracts
         group by account_id
-    )
+    ) as first_contracts
 ),
 
 final as (

@@ -68,8 +68,8 @@ file_quotas_resolved as (
     from file_quotas
     left join owners_by_email
         on
-            file_quotas.owner_id is null
-            and file_quotas.owner_email = owners_by_email.owner_email
+        file_quotas.owner_id is null
+        and file_quotas.owner_email = owners_by_email.owner_email
     where coalesce(file_quotas.owner_id, owners_by_email.owner_id) is not null
     group by 1, 2, 3
 ),
@@ -90,9 +90,9 @@ final as (
     from file_quotas_resolved
     full outer join goal_quotas
         on
-            file_quotas_resolved.owner_id = goal_quotas.owner_id
-            and file_quotas_resolved.period_start = goal_quotas.period_start
-            and file_quotas_resolved.period_end = goal_quotas.period_end
+        file_quotas_resolved.owner_id = goal_quotas.owner_id
+        and file_quotas_resolved.period_start = goal_quotas.period_start
+        and file_quotas_resolved.period_end = goal_quotas.period_end
 )
 
 select * from final

@@ -13,7 +13,7 @@ engagements as (
 counted as (
     select * from engagements
     where counted_date is not null
-      and counted_date <= {{ as_of_date() }}
+        and counted_date <= {{ as_of_date() }}
 ),
 
 final as (

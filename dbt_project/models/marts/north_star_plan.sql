@@ -47,7 +47,7 @@ open_at_as_of as (
     from deals
     left join stage_at_as_of on deals.deal_id = stage_at_as_of.deal_id
     where deals.created_date <= {{ as_of_date() }}
-      and (deals.outcome = 'open' or deals.closed_date > {{ as_of_date() }})
+        and (deals.outcome = 'open' or deals.closed_date > {{ as_of_date() }})
 ),
 
 periods as (
@@ -103,10 +103,10 @@ open_pipeline as (
         periods.period_start,
         periods.period_end,
         coalesce(
-            {{ exact_sum('round(coalesce(open_at_as_of.amount, 0) * coalesce(open_at_as_of.stage_probability, 0), 2)') }},
+            {{ exact_sum('round(coalesce(open_at_as_of.amount, 0) * coalesce(open_at_as_of.stage_probability, 0), 2)')
+            }},
             0
-        )
-            as weighted_open_pipeline
+        ) as weighted_open_pipeline
     from periods
     left join open_at_as_of
         on open_at_as_of.closed_date is null
@@ -121,7 +121,10 @@ joined as (
         trailing_window.trailing_deals_lost,
         trailing_window.trailing_won_amount,
         {{ safe_divide('trailing_window.trailing_won_amount', 'trailing_window.trailing_deals_won') }} as avg_deal_size,
-        {{ safe_divide('trailing_window.trailing_deals_won', 'trailing_window.trailing_deals_won + trailing_window.trailing_deals_lost') }} as win_rate,
+        {{ safe_divide(
+            'trailing_window.trailing_deals_won',
+            'trailing_window.trailing_deals_won + trailing_window.trailing_deals_lost'
+        ) }} as win_rate,
         to_date.won_to_date,
         open_pipeline.weighted_open_pipeline
     from periods

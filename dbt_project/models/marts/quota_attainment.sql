@@ -45,9 +45,9 @@ actuals as (
     from active_quotas
     left join won_deals
         on
-            active_quotas.owner_id = won_deals.owner_id
-            and active_quotas.period_start <= won_deals.closed_date
-            and active_quotas.period_end > won_deals.closed_date
+        active_quotas.owner_id = won_deals.owner_id
+        and active_quotas.period_start <= won_deals.closed_date
+        and active_quotas.period_end > won_deals.closed_date
     group by 1, 2, 3
 ),
 
@@ -68,9 +68,9 @@ final as (
     from active_quotas
     inner join actuals
         on
-            active_quotas.owner_id = actuals.owner_id
-            and active_quotas.period_start = actuals.period_start
-            and active_quotas.period_end = actuals.period_end
+        active_quotas.owner_id = actuals.owner_id
+        and active_quotas.period_start = actuals.period_start
+        and active_quotas.period_end = actuals.period_end
 )
 
 select * from final

@@ -18,8 +18,9 @@ goal_columns as (
     -- one row: the daily goal of each measure, NULL when not configured
     select
         {%- for measure in activity_measures() %}
-        max(daily_goal) filter (where measure = '{{ measure }}') as {{ measure }}_goal{{ "," if not loop.last }}
+        max(daily_goal) filter (where measure = '{{ measure }}') as {{ measure }}_goal,
         {%- endfor %}
+        count(*) as goals_configured
     from goals
 ),
 

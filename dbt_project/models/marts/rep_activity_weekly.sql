@@ -13,19 +13,19 @@ weekly as (
     select
         cast(date_trunc('week', activity_date) as date) as week_start,
         owner_id,
-        sum(calls)::bigint as calls,
-        sum(inbound_calls)::bigint as inbound_calls,
-        sum(connected_calls)::bigint as connected_calls,
-        sum(connected_calls_with_duration)::bigint as connected_calls_with_duration,
-        sum(connected_talk_time_ms)::bigint as connected_talk_time_ms,
-        sum(dials_with_disposition)::bigint as dials_with_disposition,
-        sum(positive_dials)::bigint as positive_dials,
-        sum(meetings_booked)::bigint as meetings_booked,
-        sum(emails_sent)::bigint as emails_sent,
-        sum(emails_received)::bigint as emails_received,
-        sum(notes)::bigint as notes,
-        sum(tasks_completed)::bigint as tasks_completed,
-        sum(engagements)::bigint as engagements
+        cast(sum(calls) as bigint) as calls,
+        cast(sum(inbound_calls) as bigint) as inbound_calls,
+        cast(sum(connected_calls) as bigint) as connected_calls,
+        cast(sum(connected_calls_with_duration) as bigint) as connected_calls_with_duration,
+        cast(sum(connected_talk_time_ms) as bigint) as connected_talk_time_ms,
+        cast(sum(dials_with_disposition) as bigint) as dials_with_disposition,
+        cast(sum(positive_dials) as bigint) as positive_dials,
+        cast(sum(meetings_booked) as bigint) as meetings_booked,
+        cast(sum(emails_sent) as bigint) as emails_sent,
+        cast(sum(emails_received) as bigint) as emails_received,
+        cast(sum(notes) as bigint) as notes,
+        cast(sum(tasks_completed) as bigint) as tasks_completed,
+        cast(sum(engagements) as bigint) as engagements
     from daily
     group by 1, 2
 ),

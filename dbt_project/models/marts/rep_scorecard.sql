@@ -23,7 +23,7 @@ owner_kpis as (
     select month, owner_id, {{ scorecard_deal_measures() | join(', ') }}
     from kpis
     where not is_team_total
-      and owner_id is not null
+        and owner_id is not null
 ),
 
 monthly_activity as (
@@ -31,29 +31,36 @@ monthly_activity as (
         cast(date_trunc('month', activity_date) as date) as month,
         owner_id,
         {%- for measure in activity_measures() %}
-        sum({{ measure }})::bigint as {{ measure }}{{ "," if not loop.last }}
+        cast(sum({{ measure }}) as bigint) as {{ measure }},
         {%- endfor %}
+        count(*) as active_days
     from daily_activity
     where owner_id is not null
     group by 1, 2
 ),
 
 owner_months as (
-    select month, owner_id from owner_kpis
+    select
+        month,
+        owner_id
+    from owner_kpis
     union
-    select month, owner_id from monthly_activity
+    select
+        month,
+        owner_id
+    from monthly_activity
 ),
 
 actuals as (
     select
-        owner_months.month,
-        owner_months.owner_id,
         {%- for measure in scorecard_deal_measures() %}
         coalesce(owner_kpis.{{ measure }}, 0) as {{ measure }},
         {%- endfor %}
         {%- for measure in activity_measures() %}
-        coalesce(monthly_activity.{{ measure }}, 0) as {{ measure }}{{ "," if not loop.last }}
+        coalesce(monthly_activity.{{ measure }}, 0) as {{ measure }},
         {%- endfor %}
+        owner_months.month,
+        owner_months.owner_id
     from owner_months
     left join owner_kpis
         on owner_months.month = owner_kpis.month

@@ -65,9 +65,7 @@ owner_rows as (
 team_rows as (
     -- every month of the spine, with every deal event of the month (none: one empty row)
     select
-        months.month,
-        cast(null as varchar) as owner_id,
-        deal_events.* exclude (month, owner_id),
+        deal_events.* replace (months.month as month, cast(null as varchar) as owner_id),
         true as is_team_total
     from months
     left join deal_events on months.month = deal_events.month
@@ -93,7 +91,7 @@ sums as (
         count(*) filter (where is_won and cost_of_fulfillment is not null) as won_deals_with_cost,
         coalesce(
             {{ exact_sum('coalesce(amount, 0) - cost_of_fulfillment') }}
-                filter (where is_won and cost_of_fulfillment is not null),
+            filter (where is_won and cost_of_fulfillment is not null),
             0
         ) as won_profit_with_cost,
         coalesce(
