@@ -7,8 +7,6 @@ import datetime as dt
 import json
 import random
 import re
-import statistics
-import time
 import tracemalloc
 
 import numpy as np
@@ -122,63 +120,24 @@ def test_a_realistic_mix_of_deals_and_calls():
 # ------------------------------------------------------------------------------------ scale
 @pytest.fixture(scope="module")
 def xlarge():
-    """The 1M-deal, 5M-engagement portal, built under tracemalloc: (portal, seconds, current, peak)."""
+    """The 1M-deal, 5M-engagement portal, built under tracemalloc: (portal, current, peak). How fast
+    it builds and answers is measured by benchmarks/demo_portal.py."""
     tracemalloc.start()
-    started = time.perf_counter()
     portal = generate_lazy_portal(seed=7, size="xlarge", end_date=END)
-    seconds = time.perf_counter() - started
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return portal, seconds, current, peak
+    return portal, current, peak
 
 
-def test_xlarge_builds_in_seconds_and_stays_small(xlarge):
-    portal, seconds, current, peak = xlarge
+def test_xlarge_stays_small(xlarge):
+    portal, current, peak = xlarge
     counts = portal.counts()
     records = sum(counts[k] for k in OBJECT_TYPES)
     assert counts["deals"] == 1_000_000
     assert sum(counts[k] for k in ("calls", "emails", "meetings", "notes", "tasks")) == 5_000_000
-    assert seconds < 15
     assert portal.nbytes() <= 18 * records  # ids + lm + state: 17 bytes a record
     assert current < 150e6  # ~110 MB for 6.4M records; materialised dicts would be gigabytes
     assert peak < 400e6
-
-
-def _median_ms(fn, n: int = 5) -> float:
-    fn()
-    times = []
-    for _ in range(n):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
-def test_xlarge_pages_take_milliseconds(xlarge):
-    portal = xlarge[0]
-    for name in ("deals", "calls"):
-        view = portal.view(name)
-        ids = portal.ids(name)
-        cursor = str(ids[len(ids) // 2])
-        listed = _median_ms(lambda: wire.list_page(view, name, limit=100, after=cursor, archived=False,
-                                                   properties=[], history=[], associations=[], link=str))
-        lm = portal.columns(name)["lm"]
-        lo = int(np.quantile(lm, 0.6))
-        floors = iter(range(10**6))
-
-        def search():
-            body = {"filterGroups": [{"filters": [
-                {"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": str(lo)},
-                {"propertyName": "hs_object_id", "operator": "GT", "value": str(next(floors))}]}],
-                "sorts": [{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}], "limit": 200}
-            page = wire.search_page(view, name, body)  # a new body each time: no cache hit
-            assert page["total"] > 100_000 and len(page["results"]) == 200
-
-        searched = _median_ms(search)
-        batch = {"inputs": [{"id": str(i)} for i in ids[:: len(ids) // 100][:100]]}
-        read = _median_ms(lambda: wire.batch_read(view, name, batch, False))
-        # A Python loop over a million records takes seconds; vectorised selection takes milliseconds.
-        assert listed < 60 and searched < 120 and read < 60, (name, listed, searched, read)
 
 
 # ------------------------------------------------------------------------------------ reads = reference
