@@ -22,7 +22,9 @@ class HubSpotResource(dg.ConfigurableResource):
     tier: str = "starter"
 
     def client(self) -> HubSpotClient:
-        limiters = RateLimiters.shared(self.base_url, Budgets.for_tier(self.tier))
+        from pipelines.settings import limiter_key
+
+        limiters = RateLimiters.shared(limiter_key(self.base_url, self.access_token), Budgets.for_tier(self.tier))
         return HubSpotClient(self.access_token, self.base_url, limiters=limiters)
 
 

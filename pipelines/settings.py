@@ -95,7 +95,7 @@ class Settings:
         return HubSpotClient(
             self.require_token(),
             self.base_url,
-            limiters=RateLimiters.shared(self.base_url, Budgets.for_tier(self.tier)),
+            limiters=RateLimiters.shared(limiter_key(self.base_url, self.access_token.value), Budgets.for_tier(self.tier)),
             **kwargs,
         )
 
@@ -110,6 +110,14 @@ class Settings:
             "reporting_timezone": self.timezone,
             "default_contract_term_months": self.config.deals.default_contract_term_months,
         }
+
+
+def limiter_key(base_url: str, token: str) -> str:
+    """Budgets are per portal (app and account), not per address: portals sharing api.hubapi.com keep
+    their own limiters. The token enters the key only as a short digest."""
+    import hashlib
+
+    return f"{base_url}#{hashlib.sha256(token.encode()).hexdigest()[:12]}"
 
 
 def parse_date(text: str, name: str = "SALESMETRICS_AS_OF") -> date:
