@@ -8,6 +8,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from pipelines.assets.portal_partitions import portal_partitions, run_settings
 from pipelines.assets.table_metadata import table_metadata
 from pipelines.config import load_config
 from pipelines.freshness import freshness_from_schedule
@@ -55,10 +56,10 @@ TRANSLATOR = LayerTranslator(freshness=freshness_from_schedule(load_config().sch
     enable_asset_checks=True, enable_source_tests_as_checks=True))
 
 
-def _with_table_metadata(context: dg.AssetExecutionContext, events: list[Any]) -> Iterator[Any]:
+def _with_table_metadata(context: dg.AssetExecutionContext, events: list[Any], db_path) -> Iterator[Any]:
     """Each model's materialization with its row count and column types, read once dbt has
     released the warehouse (DuckDB admits no reader beside dbt's writer)."""
-    con = connect(warehouse_path(), read_only=True)
+    con = connect(db_path, read_only=True)
     try:
         for event in events:
             asset_key = context.asset_key_for_output(event.output_name) if isinstance(event, dg.Output) else None
@@ -71,16 +72,17 @@ def _with_table_metadata(context: dg.AssetExecutionContext, events: list[Any]) -
         con.close()
 
 
-@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR)
+@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR,
+            partitions_def=portal_partitions())
 def salesmetrics_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """dbt build of staging, intermediate and marts, as of SALESMETRICS_AS_OF in SALESMETRICS_TIMEZONE."""
-    settings = Settings.from_env(db_path=warehouse_path())
+    settings = run_settings(context, warehouse_path())  # the partition's portal, else the single one
     invocation = dbt.cli(prepare_build(settings), context=context, raise_on_error=False)
     events = list(invocation.stream())
-    yield from _with_table_metadata(context, events)
+    yield from _with_table_metadata(context, events, settings.db_path)
     if not invocation.is_successful():
         raise invocation.get_error() or dg.Failure("dbt build failed")
-    published = publish(warehouse_path())
+    published = publish(settings.db_path)
     context.log.info(f"marts published for BI: {published.duckdb_copy} and {published.parquet_dir}/")
 
 

@@ -22,6 +22,7 @@ from datetime import datetime
 
 import dagster as dg
 
+from pipelines.assets.portal_partitions import portal_partitions, run_client, run_warehouse_path
 from pipelines.assets.table_metadata import quarantine_counts, table_metadata
 from pipelines.errors import ConfigError
 from pipelines.resources import HubSpotResource, WarehouseResource
@@ -37,6 +38,7 @@ from pipelines.sync import (
     utcnow,
 )
 from pipelines.warehouse.raw_tables import RAW_SCHEMA
+from pipelines.warehouse.store import Warehouse
 
 GROUP = "hubspot"
 OWNERS = ["team:data-engineering"]
@@ -146,7 +148,8 @@ def hubspot_portal_asset(property_mapping: dict[str, str] | None = None) -> dg.A
     checks = [dg.AssetCheckSpec(CHECK, asset=key(t), blocking=True, description="Share of records quarantined by the sync.")
               for t in (*CHECKED, *names)]
 
-    @dg.multi_asset(name="hubspot_portal", specs=_specs(names), check_specs=checks, can_subset=True)
+    @dg.multi_asset(name="hubspot_portal", specs=_specs(names), check_specs=checks, can_subset=True,
+                    partitions_def=portal_partitions())
     def hubspot_portal(context: dg.AssetExecutionContext, config: SyncConfig, hubspot: HubSpotResource,
                        warehouse: WarehouseResource):
         """Sync the selected raw tables from HubSpot (incremental, full, or a backfill window)."""
@@ -156,8 +159,8 @@ def hubspot_portal_asset(property_mapping: dict[str, str] | None = None) -> dg.A
             raise dg.Failure(str(exc), allow_retries=False) from None
         selected = {k.path[-1] for k in context.selected_asset_keys}
         wanted = [o for o in objects if o.name in selected or (o.name == "deals" and selected & set(DEAL_CHILDREN))]
-        client = hubspot.client()
-        with warehouse.open() as wh:
+        client = run_client(context, hubspot)  # the partition's portal, else the single one
+        with Warehouse(run_warehouse_path(context, warehouse)) as wh:
             results = [sync(client, wh, context.run_id) for name, (sync, _) in REFERENCE.items() if name in selected]
             results += sync_portal(client, wh, context.run_id, full=config.full_refresh, window=window,
                                    objects=wanted, progress=_progress(context, client), workers=config.workers,
