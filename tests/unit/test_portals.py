@@ -159,3 +159,60 @@ def test_portal_settings_never_put_the_token_in_errors(tmp_path, monkeypatch):
     with pytest.raises(ConfigError) as info:
         portal_settings(portal, env={"ACME_TOKEN": "token-a", "SALESMETRICS_CONFIG": str(path)})
     assert str(info.value).startswith("portal acme: SALESMETRICS_QUOTAS points at") and "token-a" not in str(info.value)
+
+
+def test_the_run_queue_admits_one_run_per_portal_and_one_for_the_single_warehouse(tmp_path):
+    """Dagster's own queue (its QueuedRunCoordinator daemon's choice of runs to start) under the
+    instance configuration of .dagster_home/dagster.yaml, on a real instance in a temp home."""
+    import shutil
+
+    from dagster import DagsterInstance, DagsterRunStatus
+    from dagster._core.remote_origin import RegisteredCodeLocationOrigin, RemoteJobOrigin, RemoteRepositoryOrigin
+    from dagster._core.test_utils import create_run_for_test
+    from dagster._daemon.run_coordinator.queued_run_coordinator_daemon import QueuedRunCoordinatorDaemon
+
+    shutil.copy(REPO / ".dagster_home" / "dagster.yaml", tmp_path / "dagster.yaml")
+    instance = DagsterInstance.from_config(str(tmp_path))
+    daemon = QueuedRunCoordinatorDaemon(interval_seconds=1)
+
+    origin = RemoteJobOrigin(RemoteRepositoryOrigin(RegisteredCodeLocationOrigin("pipelines.definitions"),
+                                                    "__repository__"), "hubspot_daily_sync")
+
+    def queue(tags: dict[str, str]):
+        return create_run_for_test(instance, job_name="hubspot_daily_sync", status=DagsterRunStatus.QUEUED,
+                                   tags=tags, remote_job_origin=origin)
+
+    def next_runs() -> list[str]:
+        runs = daemon._get_runs_to_dequeue(instance, instance.get_concurrency_config(), fixed_iteration_time=None)
+        return [run.run_id for run in runs]
+
+    def start(run_ids: list[str]) -> None:
+        for run_id in run_ids:
+            instance.run_storage.handle_run_event(run_id, _event(run_id, "PIPELINE_STARTING"))
+
+    try:
+        acme1, acme2 = queue({"dagster/partition": "acme"}), queue({"dagster/partition": "acme"})
+        beta1, gamma1 = queue({"dagster/partition": "beta"}), queue({"dagster/partition": "gamma"})
+        first = next_runs()
+        assert first == [acme1.run_id, beta1.run_id]  # two at once, never two of one portal
+        start(first)
+        assert next_runs() == []  # max_concurrent_runs reached
+        instance.run_storage.handle_run_event(acme1.run_id, _event(acme1.run_id, "PIPELINE_SUCCESS"))
+        assert next_runs() == [acme2.run_id]  # acme's warehouse is free again
+        start([acme2.run_id])
+        instance.run_storage.handle_run_event(beta1.run_id, _event(beta1.run_id, "PIPELINE_SUCCESS"))
+        instance.run_storage.handle_run_event(acme2.run_id, _event(acme2.run_id, "PIPELINE_SUCCESS"))
+        assert next_runs() == [gamma1.run_id]
+        start([gamma1.run_id])
+        instance.run_storage.handle_run_event(gamma1.run_id, _event(gamma1.run_id, "PIPELINE_SUCCESS"))
+
+        single1, single2 = queue({"salesmetrics/warehouse": "single"}), queue({"salesmetrics/warehouse": "single"})
+        assert next_runs() == [single1.run_id]  # the single portal's one warehouse: one run at a time
+    finally:
+        instance.dispose()
+
+
+def _event(run_id: str, kind: str):
+    from dagster._core.events import DagsterEvent, DagsterEventType
+
+    return DagsterEvent(DagsterEventType[kind].value, job_name="hubspot_daily_sync")
