@@ -134,3 +134,37 @@ def test_the_fleet_page_compares_portals_and_links_their_dashboards(fleet):
     arr = con.execute("select arr from marts.arr_monthly where month = date '2026-10-01'").fetchone()[0]
     con.close()
     assert f"{float(arr):,.0f} EUR" in page
+
+
+def test_each_portal_has_its_own_lock_and_a_held_one_fails_alone(tmp_path):
+    """A notebook holding one portal's warehouse stops that portal (exit 5 in its process) and no
+    other: `salesmetrics sync --all-portals` (no dbt) syncs the other portal and names the held one."""
+    env = user_env(tmp_path)
+    servers = [DemoPortalServer(generate_portal(seed=seed, size="small", end_date=AS_OF), token=f"t{seed}")
+               for seed in (11, 12)]
+    for server in servers:
+        server.start()
+    try:
+        (tmp_path / "salesmetrics.yml").write_text(
+            "portals:\n" + "".join(f"  - {{name: p{i}, token_env: P{i}_TOKEN, base_url: '{s.url}', tier: unlimited}}\n"
+                                   for i, s in enumerate(servers)))
+        env.update(P0_TOKEN="t11", P1_TOKEN="t12")
+        (tmp_path / "data").mkdir()
+        holder = duckdb.connect(str(tmp_path / "data" / "p0.duckdb"))  # read-write: DuckDB's one writer
+        try:
+            proc = subprocess.run([str(BIN / "salesmetrics"), "sync", "--all-portals"], env=env, cwd=tmp_path,
+                                  capture_output=True, text=True, timeout=600)
+        finally:
+            holder.close()
+        requests = [s.request_count for s in servers]
+    finally:
+        for server in servers:
+            server.stop()
+    assert proc.returncode == 13, (proc.stdout, proc.stderr)
+    assert "  p0 failed (warehouse_locked): records 0" in proc.stdout
+    assert "  p1 ok: records " in proc.stdout
+    assert "portal p0: the warehouse " in proc.stderr and "error: 1 of 2 portals failed: p0" in proc.stderr
+    assert requests[0] == 0 and requests[1] > 20  # the held portal stopped before its first request
+    con = duckdb.connect(str(tmp_path / "data" / "p1.duckdb"), read_only=True)
+    assert con.execute("select count(*) from raw.deals").fetchone()[0] > 0
+    con.close()
