@@ -38,9 +38,12 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 def build_resources() -> dict[str, object]:
+    from pipelines.assets.portal_partitions import configured_portals
+
     return {
         "hubspot": HubSpotResource(
-            access_token=dg.EnvVar("HUBSPOT_ACCESS_TOKEN"),
+            # With a portals: list each run reads its portal's own token_env (assets/portal_partitions.py).
+            access_token=dg.EnvVar("HUBSPOT_ACCESS_TOKEN") if not configured_portals() else "",
             base_url=os.environ.get("HUBSPOT_BASE_URL", DEFAULT_BASE_URL),
             tier=os.environ.get("HUBSPOT_TIER", "starter"),
         ),

@@ -168,3 +168,43 @@ def test_each_portal_has_its_own_lock_and_a_held_one_fails_alone(tmp_path):
     con = duckdb.connect(str(tmp_path / "data" / "p1.duckdb"), read_only=True)
     assert con.execute("select count(*) from raw.deals").fetchone()[0] > 0
     con.close()
+
+
+def test_a_dagster_run_of_one_portal_partition_reads_that_portal_into_its_warehouse(tmp_path):
+    """The code location as Dagster loads it (a fresh process beside the configuration): the backfill
+    job run for partition p1 uses p1's token (from P1_TOKEN; HUBSPOT_ACCESS_TOKEN is not set), its
+    server and its warehouse, and records the materializations under that partition."""
+    servers = [DemoPortalServer(generate_portal(seed=seed, size="small", end_date=AS_OF), token=f"t{seed}")
+               for seed in (21, 22)]
+    for server in servers:
+        server.start()
+    try:
+        (tmp_path / "salesmetrics.yml").write_text(
+            "portals:\n" + "".join(f"  - {{name: p{i}, token_env: P{i}_TOKEN, base_url: '{s.url}', tier: unlimited}}\n"
+                                   for i, s in enumerate(servers)))
+        script = textwrap.dedent("""
+            import json, warnings
+            warnings.simplefilter("ignore")
+            import dagster as dg
+            from pipelines.definitions import defs
+            instance = dg.DagsterInstance.ephemeral()
+            result = defs.resolve_job_def("hubspot_backfill").execute_in_process(partition_key="p1", instance=instance)
+            events = instance.get_latest_materialization_events([dg.AssetKey(["hubspot", "deals"])])
+            event = events[dg.AssetKey(["hubspot", "deals"])]
+            print(json.dumps({"success": result.success, "tags": result.dagster_run.tags,
+                              "partition": event.asset_materialization.partition}))
+        """)
+        env = {**user_env(tmp_path), "P0_TOKEN": "t21", "P1_TOKEN": "t22"}
+        proc = subprocess.run([str(BIN / "python"), "-c", script], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=600)
+        requests = [s.request_count for s in servers]
+    finally:
+        for server in servers:
+            server.stop()
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.splitlines()[-1])
+    assert out["success"] and out["partition"] == "p1" and out["tags"]["dagster/partition"] == "p1"
+    assert requests[0] == 0 and requests[1] > 20
+    assert (tmp_path / "data" / "p1.duckdb").exists() and not (tmp_path / "data" / "p0.duckdb").exists()
+    for token in ("t21", "t22"):
+        assert f'"{token}"' not in proc.stdout + proc.stderr
