@@ -17,7 +17,7 @@ export UV_COMPILE_BYTECODE := 1
 BI_READER := .venv-bi-reader
 BI_READER_STAMP := $(BI_READER)/.installed
 
-.PHONY: install demo test test-setup dagster docs bench bench-dagster clean browser screenshot vendor-plotly
+.PHONY: install demo test test-setup lint-sql dagster docs bench bench-dagster clean browser screenshot vendor-plotly
 
 install: $(STAMP)
 
@@ -42,6 +42,11 @@ test-setup: install $(BI_READER_STAMP) browser
 
 test: test-setup
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+# sqlfluff over the dbt models (.sqlfluff: DuckDB dialect, dbt templater); tests/unit/test_sqlfluff.py runs it
+# in `make test`. The dbt templater opens the profile's warehouse, so it gets a scratch file.
+lint-sql: install
+	SALESMETRICS_DB=$${TMPDIR:-/tmp}/salesmetrics-sqlfluff.duckdb $(BIN)/sqlfluff lint dbt_project/models
 
 # Headless Chromium for the browser tests (Debian package; retried while another dpkg holds the lock).
 browser:

@@ -176,9 +176,8 @@ def bench_stages(n_deals: int, n_calls: int) -> None:
 
     from pipelines.demo_portal import generate_lazy_portal
     from pipelines.hubspot.objects import CALLS, DEALS
-    from pipelines.sync import _load_page, _ObjectRun
+    from pipelines.sync import _load, _ObjectRun, _Read, _schema
     from pipelines.warehouse.store import Warehouse
-    from schemas import SCHEMAS, deals_schema
 
     portal = generate_lazy_portal(seed=7, deals=n_deals, engagements=n_calls * 100 // 46, end_date=dt.date(2026, 10, 31))
     with tempfile.TemporaryDirectory() as tmp, Warehouse(Path(tmp) / "stages.duckdb") as wh:
@@ -194,11 +193,11 @@ def bench_stages(n_deals: int, n_calls: int) -> None:
                             {"id": c["id"], "type": "deal_to_company" if c.get("primary") else "deal_to_company_unlabeled"}
                             for c in r.pop("_companies", [])]}}
                 pages.append(records)
-            schema = deals_schema(None) if obj is DEALS else SCHEMAS[obj.name]
-            run = _ObjectRun(None, wh, obj.name, "full", "stages")  # type: ignore[arg-type]
+            schema = _schema(obj, wh)  # no pipelines loaded: no stage check, as before
+            run = _ObjectRun(wh, obj.name, "full", "stages")
             started = time.perf_counter()
             for records in pages:
-                _load_page(run, obj, schema, records)
+                _load(run, obj, schema, _Read(records))
             seconds = time.perf_counter() - started
             total = sum(len(p) for p in pages)
             print(f"flatten + validate + load, {obj.name}: {total:,} records in {seconds:.1f} s = "

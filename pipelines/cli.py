@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from pydantic import SecretStr
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from typer.exceptions import TyperException
@@ -26,10 +27,12 @@ from pipelines import dashboard, failures, interrupts, portals, transform
 from pipelines.cli_help import epilog
 from pipelines.errors import ConfigError, SalesmetricsError, UsageError, exit_code
 from pipelines.hubspot.client import HubSpotClient
+from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.quotas import check_quota_owners, hubspot_owners
 from pipelines.report import print_summary
-from pipelines.settings import Secret, Settings, parse_date
-from pipelines.sync import DEFAULT_WORKERS, REFERENCE_OBJECTS, ObjectSyncResult, new_sync_id, reconcile_ids, sync_portal
+from pipelines.settings import Settings, parse_date
+from pipelines.sync import (DEFAULT_WORKERS, REFERENCE_OBJECTS, ObjectSyncResult, crm_objects, new_sync_id, reconcile_ids,
+                            sync_portal)
 from pipelines.tables import print_table
 from pipelines.warehouse.hold import hold, release
 from pipelines.warehouse.publish import bi_copy_path, parquet_dir_path
@@ -155,7 +158,7 @@ class SyncProgress:
 def _sync(settings: Settings, full: bool = False, window: tuple[datetime, datetime] | None = None,
           workers: int = DEFAULT_WORKERS, as_json: bool = False) -> list[ObjectSyncResult]:
     client = settings.client()
-    sync_id, objects = new_sync_id(), settings.crm_objects()
+    sync_id, objects = new_sync_id(), crm_objects(settings.property_mapping)
     hold(settings.db_path)  # until the publish, or the end of the command
     check_quota_owners(settings.quotas_path, settings.db_path, lambda: hubspot_owners(client))
     with Warehouse(settings.db_path) as warehouse, SyncProgress(client) as progress:
@@ -253,7 +256,7 @@ def reconcile(db: Db = None, config: Config = None, as_json: Json = False, porta
     settings = _settings(portal, db_path=db, config_path=config)
     client = settings.client()
     with Warehouse(settings.db_path) as warehouse:
-        removed = reconcile_ids(client, warehouse, new_sync_id(), settings.crm_objects())
+        removed = reconcile_ids(client, warehouse, new_sync_id(), crm_objects(settings.property_mapping))
     if as_json:
         for name, n in removed.items():
             _emit_json("reconcile", {"object": name, "removed": n, "requests": client.requests_for(name)})
@@ -311,12 +314,12 @@ def demo(
     portal = generate_portal(seed=seed, size=size, end_date=settings.as_of)
     with DemoPortalServer(portal, token=DEMO_TOKEN) as server:
         console.print(f"demo portal ({size}, seed {seed}) serving at {server.url}")
-        demo_settings = dataclasses.replace(settings, access_token=Secret(DEMO_TOKEN), base_url=server.url)
+        demo_settings = settings.model_copy(update={"access_token": SecretStr(DEMO_TOKEN), "base_url": server.url})
         if not settings.config.north_star.targets(settings.as_of):
             # The demo portal's sales org, given a yearly target so the north-star plan has a row.
             north_star = settings.config.north_star.model_copy(update={"revenue_target": DEMO_REVENUE_TARGET})
             config = settings.config.model_copy(update={"north_star": north_star})
-            demo_settings = dataclasses.replace(demo_settings, config=config)
+            demo_settings = demo_settings.model_copy(update={"config": config})
         _sync(demo_settings)
         requests = server.request_count
     _build(demo_settings)
@@ -370,7 +373,7 @@ def prepare() -> None:
     """Parse the dbt project (writes the manifest Dagster's dbt assets are built from)."""
     settings = _settings(single_only=True)
     transform.parse(settings.db_path)
-    console.print(f"dbt manifest written to {transform.DBT_PROJECT_DIR / 'target' / 'manifest.json'}")
+    console.print(f"dbt manifest written to {DBT_PROJECT_DIR / 'target' / 'manifest.json'}")
 
 
 def main() -> None:

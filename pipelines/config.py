@@ -9,7 +9,6 @@ tables in the warehouse schema `config` (lists), so dbt reads only tables.
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -218,12 +217,12 @@ class SalesmetricsConfig(_Strict):
 
 
 def load_config(path: Path | str | None = None) -> SalesmetricsConfig:
-    """Read the configuration file: `path`, else SALESMETRICS_CONFIG, else ./salesmetrics.yml if it
-    exists, else the defaults. Relative paths inside (the quota file) are relative to the file."""
-    explicit = path or os.environ.get("SALESMETRICS_CONFIG")
-    file = Path(explicit) if explicit else DEFAULT_CONFIG_FILE
+    """Read the configuration file: `path` (SALESMETRICS_CONFIG or --config, through the settings),
+    else ./salesmetrics.yml if it exists, else the defaults. Relative paths inside (the quota file)
+    are relative to the file."""
+    file = Path(path) if path else DEFAULT_CONFIG_FILE
     if not file.exists():
-        if explicit:
+        if path:
             raise ConfigError(f"configuration file {file} does not exist (SALESMETRICS_CONFIG / --config).")
         return SalesmetricsConfig()
     if not file.is_file():

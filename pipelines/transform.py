@@ -21,13 +21,11 @@ from typing import Iterator
 
 from pipelines import failures, interrupts
 from pipelines.errors import TransformError
+from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.settings import Settings
 from pipelines.warehouse.config_tables import write_config_tables
 from pipelines.warehouse.publish import publish
 from pipelines.warehouse.store import Warehouse
-
-DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
-
 
 def dbt_env(db_path: Path) -> dict[str, str]:
     """The environment dbt runs in: the warehouse path, and no telemetry."""

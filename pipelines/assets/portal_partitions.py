@@ -20,63 +20,54 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.config import load_config
 from pipelines.portals import PortalConfig, find_portal, portal_settings
 from pipelines.settings import Settings
 
 PORTAL_TAG = "dagster/partition"  # Dagster sets it on every run of a partition, whoever launches it
 
 
-def configured_portals() -> list[PortalConfig]:
-    return list(load_config().portals)
-
-
-def portal_partitions() -> dg.StaticPartitionsDefinition | None:
-    portals = configured_portals()
+def portal_partitions(settings: Settings) -> dg.StaticPartitionsDefinition | None:
+    """One partition per configured portal; None (nothing partitioned) without a list."""
+    portals = settings.config.portals
     return dg.StaticPartitionsDefinition([p.name for p in portals]) if portals else None
 
 
-def run_portal(context: dg.OpExecutionContext | dg.AssetExecutionContext) -> PortalConfig | None:
+def run_portal(context, settings: Settings) -> PortalConfig | None:
     """The portal of this run (its partition), or None for the single-portal deployment."""
-    if not context.has_partition_key:
+    if not settings.config.portals or not context.has_partition_key:
         return None
-    return find_portal(load_config(), context.partition_key)
+    return find_portal(settings.config, context.partition_key)
 
 
-def run_settings(context, default_db: Path) -> Settings:
-    """The run's settings: its portal's (warehouse, zone, quotas; no token needed), else the single
-    portal's with the code location's warehouse."""
-    portal = run_portal(context)
+def run_settings(context, settings: Settings) -> Settings:
+    """The run's settings: its portal's (warehouse, zone, quotas; no token needed), else `settings`."""
+    portal = run_portal(context, settings)
     if portal is None:
-        return Settings.from_env(db_path=default_db)
-    settings = portal_settings(portal, with_token=False)
-    os.environ["SALESMETRICS_DB"] = str(settings.db_path)  # dbt's profiles.yml reads it (a process per run)
-    return settings
+        return settings
+    return portal_settings(portal, with_token=False)
 
 
-def run_client(context, hubspot):
+def run_client(context, hubspot, settings: Settings):
     """The HubSpot client of the run's portal (its token from its token_env), else the resource's."""
-    portal = run_portal(context)
+    from pipelines.errors import SalesmetricsError
+
+    portal = run_portal(context, settings)
     if portal is None:
         return hubspot.client()
     try:
         return portal_settings(portal).client()
-    except Exception as exc:  # a missing token variable: one line in the UI, no retry
-        from pipelines.errors import SalesmetricsError
-
-        if isinstance(exc, SalesmetricsError):
-            raise dg.Failure(str(exc), allow_retries=False) from None
-        raise
+    except SalesmetricsError as exc:  # a missing token variable: one line in the UI, no retry
+        raise dg.Failure(str(exc), allow_retries=False) from None
 
 
-def run_warehouse_path(context, warehouse) -> Path:
-    portal = run_portal(context)
+def run_warehouse_path(context, warehouse, settings: Settings) -> Path:
+    portal = run_portal(context, settings)
     return Path(portal.db) if portal is not None else Path(warehouse.path)
 
 
 def write_fleet_after_build(context, settings: Settings) -> None:
     """The fleet copy and page, after a portal's build (as `salesmetrics build --portal` does)."""
-    if run_portal(context) is None:
+    if run_portal(context, settings) is None:
         return
     from pipelines.fleet.view import write_fleet
 
@@ -85,8 +76,9 @@ def write_fleet_after_build(context, settings: Settings) -> None:
         context.log.info(f"fleet copy {fleet.copy} and page {fleet.page} ({len(fleet.portals)} portals)")
 
 
-def portal_run_requests(context: dg.ScheduleEvaluationContext, job_name: str) -> list[dg.RunRequest]:
+def portal_run_requests(context: dg.ScheduleEvaluationContext, job_name: str,
+                        portals: list[PortalConfig]) -> list[dg.RunRequest]:
     """One run per portal for a scheduled tick; the run key makes a tick's requests idempotent."""
     tick = context.scheduled_execution_time.isoformat() if context.scheduled_execution_time else "manual"
     return [dg.RunRequest(run_key=f"{job_name}:{p.name}:{tick}", partition_key=p.name,
-                          tags={"salesmetrics/portal": p.name}) for p in configured_portals()]
+                          tags={"salesmetrics/portal": p.name}) for p in portals]

@@ -20,10 +20,11 @@ from typing import Any
 
 from pipelines.dashboard.indicators import indicators
 from pipelines.dashboard.queries import read_dashboard_data
+from pipelines.paths import DBT_PROJECT_DIR
 
 POLL_SECONDS = 3
 BUILD_META = re.compile(rb'<meta name="salesmetrics-build" content="([^"]*)">')
-MANIFEST = Path(__file__).resolve().parents[2] / "dbt_project" / "target" / "manifest.json"
+MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 
 
 def dashboard_path(db_path: Path) -> Path:

@@ -147,6 +147,20 @@ def make_record(
     return record
 
 
+def merged_links(links: list[dict[str, Any]], survivor_of: dict[str, str]) -> list[dict[str, Any]]:
+    """A deal's company links after company merges: links to a merged company move to its survivor,
+    and two links to one company become one, primary if either was."""
+    moved: list[dict[str, Any]] = []
+    for link in links:
+        cid = survivor_of.get(str(link["id"]), str(link["id"]))
+        same = next((m for m in moved if m["id"] == cid), None)
+        if same is None:
+            moved.append({"id": cid, "primary": bool(link["primary"])})
+        else:
+            same["primary"] = same["primary"] or bool(link["primary"])
+    return moved
+
+
 @dataclass
 class PortalData:
     """A whole portal: CRM records per object type, owners, deal pipelines, custom dispositions.
@@ -267,15 +281,7 @@ class PortalData:
                     links = deal.get("_companies")
                     if not links:
                         continue
-                    moved: list[dict[str, Any]] = []
-                    for link in links:
-                        cid = survivor["id"] if link["id"] == merged["id"] else link["id"]
-                        same = next((m for m in moved if m["id"] == cid), None)
-                        if same is None:
-                            moved.append({"id": cid, "primary": link["primary"]})
-                        else:
-                            same["primary"] = same["primary"] or link["primary"]
-                    deal["_companies"] = moved
+                    deal["_companies"] = merged_links(links, {merged["id"]: survivor["id"]})
             self.version += 1
             return survivor
 

@@ -205,7 +205,7 @@ class View:
         return (self.archived, self.archived_keys) if archived else (self.live, self.live_keys)
 
     # The read interface `list_page`, `search_page`, `batch_read`, `association_targets` and the
-    # server use; the lazy portal's views (lazy.py) implement the same five methods.
+    # server use; the lazy portal's views (lazy/view.py) implement the same five methods.
     def lookup(self, rid: str) -> dict[str, Any] | None:
         """The record with this id, archived or not (None if there is none)."""
         return self.by_id.get(rid)

@@ -8,9 +8,12 @@ normal operation. A small safety margin absorbs clock and network jitter between
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from pyrate_limiter import Duration, Limiter, Rate
+
+from pipelines.errors import ConfigError
 
 # Burst limits per 10 s by private-app tier (HubSpot's 2024 limits).
 TIERS: dict[str, int] = {
@@ -40,8 +43,6 @@ class Budgets:
     @classmethod
     def for_tier(cls, tier: str) -> "Budgets":
         if tier not in TIERS:
-            from pipelines.errors import ConfigError
-
             raise ConfigError(f"HUBSPOT_TIER must be one of {', '.join(TIERS)} (got {tier!r}).")
         if tier == "unlimited":
             return cls(ten_second=TIERS[tier], search_per_second=100_000)
@@ -49,7 +50,7 @@ class Budgets:
 
 
 _SHARED: dict[tuple[str, Budgets], "RateLimiters"] = {}
-_SHARED_LOCK = __import__("threading").Lock()
+_SHARED_LOCK = threading.Lock()
 
 
 class RateLimiters:

@@ -160,8 +160,9 @@ def repository(server: Webserver) -> dict:
 
 def test_the_location_loads_in_a_plain_shell_with_every_definition(webserver):
     """What the UI lists is what the code defines: every asset, job, schedule, sensor and check."""
-    from pipelines.definitions import defs
+    from pipelines.definitions import defs as load_definitions
 
+    defs = load_definitions()
     repo = repository(webserver)
     graph = defs.resolve_asset_graph()
     shown = {"/".join(n["assetKey"]["path"]): n for n in repo["assetNodes"]}

@@ -186,7 +186,8 @@ def test_a_dagster_run_of_one_portal_partition_reads_that_portal_into_its_wareho
             import json, warnings
             warnings.simplefilter("ignore")
             import dagster as dg
-            from pipelines.definitions import defs
+            from pipelines.definitions import defs as load_definitions
+            defs = load_definitions()
             instance = dg.DagsterInstance.ephemeral()
             result = defs.resolve_job_def("hubspot_backfill").execute_in_process(partition_key="p1", instance=instance)
             events = instance.get_latest_materialization_events([dg.AssetKey(["hubspot", "deals"])])

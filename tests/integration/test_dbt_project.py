@@ -284,10 +284,10 @@ def test_churn_in_september(marts):
         (date(2024, 2, 1), date(2024, 12, 1), 11)]
 
 
-def test_team_deal_kpis(marts):
+def test_team_deal_kpis_over_a_year(marts):
     got = rows(marts, """
         select strftime(month, '%Y-%m'), deals_won, deals_lost, win_rate, won_amount, avg_deal_size, arpa,
-               avg_profit_per_deal, profit_margin_pct, avg_sales_cycle_days, avg_won_cycle_days,
+               avg_profit_per_deal, profit_margin, avg_sales_cycle_days, avg_won_cycle_days,
                opportunities_created, pipeline_created_amount
         from marts.sales_kpis_monthly where is_team_total order by month""")
     by_month = {r[0]: r[1:] for r in got}

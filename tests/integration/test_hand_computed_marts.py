@@ -74,7 +74,7 @@ def test_churn_in_april(marts):
     assert rows(marts, "select min(month) from marts.churn_monthly") == [(date(2024, 2, 1),)]
 
 
-def test_team_deal_kpis(marts):
+def test_team_deal_kpis_in_the_first_half_of_2024(marts):
     got = rows(marts, """select strftime(month, '%Y-%m'), deals_won, deals_lost, win_rate, won_amount, avg_deal_size,
                                 arpa, avg_sales_cycle_days, avg_won_cycle_days, opportunities_created,
                                 pipeline_created_amount

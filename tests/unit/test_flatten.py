@@ -1,14 +1,15 @@
 import pandas as pd
 
 from pipelines.hubspot.flatten import (
-    deal_companies_frame,
+    child_frame,
     flatten_records,
+    listed_shape,
     owners_frame,
     parse_column,
     pipeline_stages_frame,
     stage_history_frame,
 )
-from pipelines.hubspot.objects import CALLS, DEALS
+from pipelines.hubspot.objects import CALLS, DEAL_COMPANIES, DEALS
 
 
 def deal(id_, **props):
@@ -55,7 +56,7 @@ def test_primary_company_is_the_deal_to_company_type_and_duplicates_collapse():
         {"id": "8", "type": "deal_to_company_unlabeled"}]}}
     frame, _ = flatten_records(DEALS, [record])
     assert frame.loc[0, "primary_company_id"] == "9"
-    links = deal_companies_frame([record]).sort_values("company_id").to_dict("records")
+    links = child_frame(DEAL_COMPANIES, [record]).sort_values("company_id").to_dict("records")
     assert links == [{"deal_id": "1", "company_id": "8", "is_primary": False},
                      {"deal_id": "1", "company_id": "9", "is_primary": True}]
 
@@ -85,3 +86,20 @@ def test_owners_and_pipeline_metadata_strings_are_typed():
     stages, failures = pipeline_stages_frame([{"id": "default", "label": "Sales", "displayOrder": 0, "stages": [
         {"id": "closedwon", "label": "Won", "displayOrder": 5, "metadata": {"isClosed": "true", "probability": "1.0"}}]}])
     assert failures == [] and stages.loc[0, "probability"] == 1.0 and bool(stages.loc[0, "is_closed"]) is True
+
+
+def test_company_links_read_apart_feed_the_primary_company_and_the_child_rows_of_the_given_records():
+    links = [("1", "9", False), ("1", "8", True), ("1", "9", False), ("2", "7", True)]  # as the client returns them
+    frame, _ = flatten_records(DEALS, [deal("1"), deal("3")], links)
+    assert frame["primary_company_id"].tolist()[0] == "8" and pd.isna(frame.loc[1, "primary_company_id"])
+    rows = child_frame(DEAL_COMPANIES, [deal("1")], links).to_dict("records")
+    assert rows == [{"deal_id": "1", "company_id": "9", "is_primary": False},
+                    {"deal_id": "1", "company_id": "8", "is_primary": True}]
+
+
+def test_a_record_read_apart_from_its_links_is_kept_as_a_listing_returns_it():
+    listed = deal("1")
+    listed["associations"] = {"companies": {"results": [
+        {"id": "9", "type": "deal_to_company"}, {"id": "9", "type": "deal_to_company_unlabeled"},
+        {"id": "8", "type": "deal_to_company_unlabeled"}]}}
+    assert listed_shape([deal("1")], [("1", "9", True), ("1", "9", False), ("1", "8", False)]) == [listed]

@@ -121,7 +121,8 @@ def test_dagster_partitions_a_run_per_portal_and_the_queue_limits(tmp_path):
         import datetime, json, warnings
         warnings.simplefilter("ignore")
         import dagster as dg
-        from pipelines.definitions import defs
+        from pipelines.definitions import defs as load_definitions
+        defs = load_definitions()
         dg.Definitions.validate_loadable(defs)
         repo = defs.get_repository_def()
         jobs = {name: defs.resolve_job_def(name) for name in

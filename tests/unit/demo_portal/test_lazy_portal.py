@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from pipelines.demo_portal import LAZY_SIZES, OBJECT_TYPES, STANDARD_DISPOSITIONS, PortalData, make_record, wire
-from pipelines.demo_portal import lazy_records as lr
+from pipelines.demo_portal.lazy import streams as lr
 from pipelines.demo_portal.data import iso_ms, to_epoch_ms
 from pipelines.demo_portal.lazy import LazyPortal, generate_lazy_portal, split_engagements
 
@@ -367,7 +367,7 @@ def test_iso_ms_matches_the_datetime_formula():
 
 
 def test_top_k_is_a_stable_sorts_prefix_on_both_paths():
-    from pipelines.demo_portal.lazy import _top_k
+    from pipelines.demo_portal.lazy.view import _top_k
 
     rng = np.random.default_rng(4)
     for n, k in ((500, 200), (100_000, 1_000), (100_000, 10_000)):  # argsort path, then partition path
