@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 import sys
 import time
 from datetime import datetime
@@ -22,7 +23,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from typer.exceptions import TyperException
 
-from pipelines import dashboard, failures, interrupts, transform
+from pipelines import dashboard, failures, interrupts, portals, transform
 from pipelines.cli_help import epilog
 from pipelines.errors import ConfigError, SalesmetricsError, UsageError, exit_code
 from pipelines.hubspot.client import HubSpotClient
@@ -60,6 +61,9 @@ Full = Annotated[bool, typer.Option("--full", help="Ignore stored cursors and re
 Config = Annotated[Optional[Path], typer.Option("--config", help="Configuration file. Env: SALESMETRICS_CONFIG")]
 Workers = Annotated[int, typer.Option("--workers", help="Objects read concurrently (the rate limit bounds requests).")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON document per object on stdout (JSON lines), nothing else.")]
+Portal = Annotated[Optional[str], typer.Option("--portal", help="The portal of salesmetrics.yml's `portals:` list to use.")]
+AllPortals = Annotated[bool, typer.Option("--all-portals", help="Every portal of salesmetrics.yml, each in its own process.")]
+Parallelism = Annotated[int, typer.Option("--parallelism", min=1, help="With --all-portals: portals run at once.")]
 
 
 def _print_version(value: bool) -> None:
@@ -92,8 +96,23 @@ def _sync_document(r: ObjectSyncResult) -> dict[str, object]:
     return {**dataclasses.asdict(r), "seconds": round(r.seconds, 3), "cursor": r.cursor.isoformat() if r.cursor else None}
 
 
-def _settings(**overrides: object) -> Settings:
-    return Settings.from_env(**{k: v for k, v in overrides.items() if v is not None})
+def _settings(portal: str | None = None, single_only: bool = False, **overrides: object) -> Settings:
+    """The command's settings: the `--portal` of salesmetrics.yml's list, else the single portal."""
+    return portals.resolve_settings(portal, single_only=single_only, **overrides)
+
+
+def _all_portals(command: str, config: Path | None, parallelism: int, args: list[str], db: Path | None,
+                 portal: str | None) -> None:
+    """`--all-portals`: each portal in its own process (pipelines/fleet/runner.py)."""
+    if db is not None or portal is not None:
+        raise UsageError("--all-portals runs every portal with its own warehouse: drop --db and --portal.")
+    settings = Settings.from_env(**({"config_path": config} if config else {}))
+    if not settings.config.portals:
+        raise ConfigError("--all-portals: salesmetrics.yml has no `portals:` list (see README, Many portals).")
+    from pipelines.fleet.runner import run_all_portals
+
+    run_all_portals(command, settings.config.portals, [*args, *(["--config", str(config)] if config else [])],
+                    parallelism, console, err)
 
 
 class SyncProgress:
@@ -109,6 +128,9 @@ class SyncProgress:
         )
         self.tasks: dict[str, int] = {}
         self.started = time.perf_counter()
+        # Under `--all-portals` the parent draws a line per portal from these documents.
+        self.json_progress = bool(os.environ.get("SALESMETRICS_PROGRESS_JSON"))
+        self.records, self.emitted = 0, 0.0
 
     def __enter__(self) -> "SyncProgress":
         self.bar.__enter__()
@@ -126,6 +148,11 @@ class SyncProgress:
         requests = self.client.requests_for(obj)
         elapsed = max(time.perf_counter() - self.started, 1e-6)
         self.bar.update(task, records=records, requests=requests, rate=self.client.request_count / elapsed)
+        if self.json_progress:
+            self.records += n
+            if time.perf_counter() - self.emitted > 1:
+                self.emitted = time.perf_counter()
+                _emit_json("progress", {"records": self.records, "requests": self.client.request_count})
 
 
 def _sync(settings: Settings, full: bool = False, window: tuple[datetime, datetime] | None = None,
@@ -178,6 +205,10 @@ def _build(settings: Settings, as_json: bool = False) -> None:
     release(settings.db_path)  # published: readers may open the main file again
     done = [line.split("Done. ", 1)[1] for line in output.splitlines() if "Done. PASS=" in line]
     page = dashboard.write_dashboard(settings.db_path, settings.as_of, settings.timezone)
+    if portals.portal_of(settings):  # one of many portals: the fleet copy and page follow its build
+        from pipelines.fleet.view import write_fleet
+
+        write_fleet(settings.config, settings.as_of)
     if as_json:
         counts = dict(item.split("=", 1) for item in done[-1].split()) if done else {}
         _emit_json("build", {k.lower().replace("-", "_"): int(v) for k, v in counts.items()})
@@ -189,9 +220,13 @@ def _build(settings: Settings, as_json: bool = False) -> None:
 
 @app.command()
 def sync(full: Full = False, db: Db = None, config: Config = None, workers: Workers = DEFAULT_WORKERS,
-         as_json: Json = False) -> None:
+         as_json: Json = False, portal: Portal = None, all_portals: AllPortals = False,
+         parallelism: Parallelism = 2) -> None:
     """Read HubSpot into the raw layer (incremental after the first sync)."""
-    _sync(_settings(db_path=db, config_path=config), full, workers=workers, as_json=as_json)
+    if all_portals:
+        return _all_portals("sync", config, parallelism, [*(["--full"] if full else []), "--workers", str(workers)],
+                            db, portal)
+    _sync(_settings(portal, db_path=db, config_path=config), full, workers=workers, as_json=as_json)
 
 
 @app.command()
@@ -202,9 +237,10 @@ def backfill(
     config: Config = None,
     workers: Workers = DEFAULT_WORKERS,
     as_json: Json = False,
+    portal: Portal = None,
 ) -> None:
     """Re-read records modified in [start, end); safe beside the daily sync (upsert, newest wins)."""
-    settings = _settings(db_path=db, config_path=config)
+    settings = _settings(portal, db_path=db, config_path=config)
     window = (
         datetime.combine(parse_date(start, "--start"), datetime.min.time()),
         datetime.combine(parse_date(end, "--end"), datetime.min.time()),
@@ -215,9 +251,9 @@ def backfill(
 
 
 @app.command()
-def reconcile(db: Db = None, config: Config = None, as_json: Json = False) -> None:
+def reconcile(db: Db = None, config: Config = None, as_json: Json = False, portal: Portal = None) -> None:
     """Remove raw records HubSpot no longer has at all (hard/GDPR deletes). Lists every id: run weekly."""
-    settings = _settings(db_path=db, config_path=config)
+    settings = _settings(portal, db_path=db, config_path=config)
     client = settings.client()
     with Warehouse(settings.db_path) as warehouse:
         removed = reconcile_ids(client, warehouse, new_sync_id(), crm_objects(settings.property_mapping))
@@ -231,16 +267,27 @@ def reconcile(db: Db = None, config: Config = None, as_json: Json = False) -> No
 
 
 @app.command()
-def build(as_of: AsOf = None, timezone: Tz = None, db: Db = None, config: Config = None) -> None:
+def build(as_of: AsOf = None, timezone: Tz = None, db: Db = None, config: Config = None, as_json: Json = False,
+          portal: Portal = None, all_portals: AllPortals = False, parallelism: Parallelism = 2) -> None:
     """Run `dbt build` (models, unit tests, data tests) and publish the marts for BI."""
-    _build(_settings(as_of=as_of, timezone=timezone, db_path=db, config_path=config))
+    if all_portals:
+        return _all_portals("build", config, parallelism, _date_flags(as_of, timezone), db, portal)
+    _build(_settings(portal, as_of=as_of, timezone=timezone, db_path=db, config_path=config), as_json=as_json)
+
+
+def _date_flags(as_of: str | None, timezone: str | None) -> list[str]:
+    return [*(["--as-of", as_of] if as_of else []), *(["--timezone", timezone] if timezone else [])]
 
 
 @app.command()
 def run(full: Full = False, as_of: AsOf = None, timezone: Tz = None, db: Db = None, config: Config = None,
-        workers: Workers = DEFAULT_WORKERS, as_json: Json = False) -> None:
+        workers: Workers = DEFAULT_WORKERS, as_json: Json = False, portal: Portal = None,
+        all_portals: AllPortals = False, parallelism: Parallelism = 2) -> None:
     """Sync, then build."""
-    settings = _settings(as_of=as_of, timezone=timezone, db_path=db, config_path=config)
+    if all_portals:
+        return _all_portals("run", config, parallelism, [*(["--full"] if full else []), "--workers", str(workers),
+                                                          *_date_flags(as_of, timezone)], db, portal)
+    settings = _settings(portal, as_of=as_of, timezone=timezone, db_path=db, config_path=config)
     _sync(settings, full, workers=workers, as_json=as_json)
     _build(settings, as_json=as_json)
     if not as_json:
@@ -261,7 +308,7 @@ def demo(
     from pipelines.demo_portal import SIZES, DemoPortalServer, generate_portal
 
     started = time.perf_counter()
-    settings = _settings(as_of=as_of, timezone=timezone, db_path=db, config_path=config)
+    settings = _settings(single_only=True, as_of=as_of, timezone=timezone, db_path=db, config_path=config)
     if size not in SIZES:
         raise UsageError(f"--size must be one of {', '.join(SIZES)} (got {size!r}).")
     portal = generate_portal(seed=seed, size=size, end_date=settings.as_of)
@@ -290,11 +337,12 @@ def serve_dashboard(
     host: Annotated[str, typer.Option(help="Address to bind; the default keeps it on this machine.")] = "127.0.0.1",
     db: Db = None,
     config: Config = None,
+    portal: Portal = None,
 ) -> None:
     """Serve the dashboard page of the warehouse until Ctrl-C; an open page follows new builds by itself."""
     from pipelines.dashboard.server import dashboard_server, serve_until_stopped
 
-    page = dashboard.dashboard_path(_settings(db_path=db, config_path=config).db_path)
+    page = dashboard.dashboard_path(_settings(portal, db_path=db, config_path=config).db_path)
     try:
         server = dashboard_server(page, host=host, port=port)
     except OSError as exc:
@@ -323,7 +371,7 @@ def serve_demo_portal(
 @app.command()
 def prepare() -> None:
     """Parse the dbt project (writes the manifest Dagster's dbt assets are built from)."""
-    settings = _settings()
+    settings = _settings(single_only=True)
     transform.parse(settings.db_path)
     console.print(f"dbt manifest written to {DBT_PROJECT_DIR / 'target' / 'manifest.json'}")
 

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipelines.errors import ConfigError
+from pipelines.portals import PortalConfig, check_portal_list
 
 DEFAULT_CONFIG_FILE = Path("salesmetrics.yml")
 
@@ -206,6 +207,13 @@ class SalesmetricsConfig(_Strict):
     quotas: QuotasConfig = QuotasConfig()
     quarantine: QuarantineConfig = QuarantineConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    # Many portals in one deployment (pipelines/portals.py); empty = the one of HUBSPOT_ACCESS_TOKEN.
+    portals: list[PortalConfig] = Field(default_factory=list)
+
+    @field_validator("portals")
+    @classmethod
+    def _unique_portals(cls, value: list[PortalConfig]) -> list[PortalConfig]:
+        return check_portal_list(value)
 
 
 def load_config(path: Path | str | None = None) -> SalesmetricsConfig:
@@ -242,6 +250,13 @@ def load_config(path: Path | str | None = None) -> SalesmetricsConfig:
         config = config.model_copy(
             update={"quotas": QuotasConfig(file=(file.parent / config.quotas.file).resolve())}
         )
+    if config.portals:  # paths relative to the file; each portal's own warehouse by default
+        portals = [p.anchored(file.parent.resolve()) for p in config.portals]
+        try:
+            check_portal_list(portals)
+        except ValueError as exc:
+            raise ConfigError(f"{file} line {_line_of(text, ('portals',))}: 'portals': {exc}") from None
+        config = config.model_copy(update={"portals": portals})
     if config.scorecard.file:
         csv = config.scorecard.file if config.scorecard.file.is_absolute() else file.parent / config.scorecard.file
         config = config.model_copy(update={"scorecard": ScorecardConfig(file=csv, measures=read_scorecard_csv(csv))})
@@ -300,6 +315,10 @@ def _line_of(text: str, loc: tuple) -> int | None:
 
 def _describe(error: dict[str, Any]) -> str:
     key = ".".join(str(p) for p in error["loc"])
+    # A portal entry may hold a token pasted by mistake: its values (and whole entries) are never echoed.
+    if error["loc"] and error["loc"][0] == "portals" and (
+            error["loc"][-1] == "token_env" or isinstance(error.get("input"), (dict, list))):
+        return f"'{key}': {error['msg'].removeprefix('Value error, ')} (value not shown)"
     if error["type"] == "extra_forbidden":
         return f"unknown key '{key}'"
     if error["type"] == "literal_error":

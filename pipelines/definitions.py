@@ -19,9 +19,10 @@ from pipelines.settings import Settings
 def defs() -> dg.Definitions:
     settings = Settings.from_env().in_repository()
     return dg.Definitions.merge(
-        hubspot_definitions(settings.quarantine_max_share),
+        # With a `portals:` list every set is partitioned by portal (assets/portal_partitions.py).
+        hubspot_definitions(settings.quarantine_max_share, settings),
         dbt_definitions(settings, dbt_project()),
-        schedule_definitions(settings.config.schedule.cron),
+        schedule_definitions(settings.config.schedule.cron, settings),
         dg.Definitions(sensors=[run_failure_alert(settings)]),
         # DuckDB takes one writer per file: steps run one after another, in one process.
         dg.Definitions(resources=salesmetrics_resources(settings), executor=dg.in_process_executor),

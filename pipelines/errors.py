@@ -40,6 +40,8 @@ EXIT_CODES: tuple[ExitCode, ...] = (
              "make the directory writable or set SALESMETRICS_DB to a writable path"),
     ExitCode(12, "not_a_warehouse", "the warehouse file is not a DuckDB database (or a newer DuckDB wrote it)",
              "set SALESMETRICS_DB to the right file, or move the file away to start a new warehouse"),
+    ExitCode(13, "portals_failed", "with --all-portals, one or more portals failed (the others finished)",
+             "fix what each failed portal's line says, then rerun it alone with --portal NAME"),
     ExitCode(130, "interrupted", "interrupted (Ctrl-C, SIGINT or SIGTERM); the message says what was committed",
              "run again: the next run resumes from the stored cursors"),
 )

@@ -56,7 +56,11 @@ class WarehouseDbtResource(DbtCliResource):
     warehouse_path: str
 
     def cli(self, args: Sequence[str], **kwargs: Any):  # type: ignore[override]
-        with _environment(SALESMETRICS_DB=self.warehouse_path, DO_NOT_TRACK="1"):
+        return self.cli_at(self.warehouse_path, args, **kwargs)
+
+    def cli_at(self, warehouse_path: str, args: Sequence[str], **kwargs: Any):
+        """dbt against another warehouse: a portal partition's run (assets/portal_partitions.py)."""
+        with _environment(SALESMETRICS_DB=warehouse_path, DO_NOT_TRACK="1"):
             return super().cli(args, **kwargs)
 
 
@@ -76,7 +80,9 @@ def _environment(**values: str) -> Iterator[None]:
 
 def salesmetrics_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
-        "hubspot": HubSpotResource(access_token=dg.EnvVar("HUBSPOT_ACCESS_TOKEN"), base_url=settings.base_url,
+        # With a portals: list each run reads its own portal's token_env (assets/portal_partitions.py).
+        "hubspot": HubSpotResource(access_token="" if settings.config.portals else dg.EnvVar("HUBSPOT_ACCESS_TOKEN"),
+                                   base_url=settings.base_url,
                                    tier=settings.tier, property_mapping=settings.property_mapping),
         "warehouse": WarehouseResource(path=str(settings.db_path)),
         # The dbt of this environment, whether or not the venv is on PATH.

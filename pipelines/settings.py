@@ -31,8 +31,10 @@ _GIVEN_ENVIRONMENT: ContextVar[Mapping[str, str] | None] = ContextVar("given_env
 
 
 def hubspot_client(token: str, base_url: str, tier: str, **kwargs: Any) -> HubSpotClient:
-    """The one way to a HubSpot client (CLI and Dagster alike): the portal's shared rate budgets."""
-    return HubSpotClient(token, base_url, limiters=RateLimiters.shared(base_url, Budgets.for_tier(tier)), **kwargs)
+    """The one way to a HubSpot client (CLI and Dagster alike): the portal's shared rate budgets (keyed by
+    address and token: portals sharing api.hubapi.com keep their own)."""
+    return HubSpotClient(token, base_url, limiters=RateLimiters.shared(limiter_key(base_url, token), Budgets.for_tier(tier)),
+                         **kwargs)
 
 
 class Settings(BaseSettings):
@@ -170,6 +172,14 @@ def _one_line(exc: ValidationError) -> str:
     name = (field.validation_alias if field else None) or ".".join(str(p) for p in error["loc"])
     more = f" ({exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
     return f"{name}: {error['msg']} (got {error.get('input')!r}){more}"
+
+
+def limiter_key(base_url: str, token: str) -> str:
+    """Budgets are per portal (app and account), not per address: portals sharing api.hubapi.com keep
+    their own limiters. The token enters the key only as a short digest."""
+    import hashlib
+
+    return f"{base_url}#{hashlib.sha256(token.encode()).hexdigest()[:12]}"
 
 
 def parse_date(text: str, name: str = "SALESMETRICS_AS_OF") -> date:

@@ -5,6 +5,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
+from pipelines.assets.portal_partitions import portal_partitions, run_settings, write_fleet_after_build
 from pipelines.dashboard import write_dashboard
 from pipelines.resources import WarehouseResource
 from pipelines.settings import Settings
@@ -21,11 +22,15 @@ def sales_dashboard(dbt_models: dg.AssetsDefinition, settings: Settings) -> dg.A
         kinds={"html"},
         deps=[get_asset_key_for_model([dbt_models], mart) for mart in DASHBOARD_MARTS],
         owners=["team:analytics"],
+        partitions_def=portal_partitions(settings),
     )
     def sales_dashboard(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         """The self-contained HTML dashboard beside the warehouse (`<warehouse stem>.dashboard.html`)."""
-        page = write_dashboard(Path(warehouse.path), settings.as_of, settings.timezone)
+        portal = run_settings(context, settings)  # the partition's portal, else the single one
+        db_path = portal.db_path if portal is not settings else Path(warehouse.path)
+        page = write_dashboard(db_path, portal.as_of, portal.timezone)
         context.log.info(f"dashboard written to {page}")
+        write_fleet_after_build(context, portal)
         return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(page)), "bytes": page.stat().st_size,
                                               "as_of": settings.as_of.isoformat()})
 

@@ -12,6 +12,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
 
 from pipelines.assets.dashboard import sales_dashboard
+from pipelines.assets.portal_partitions import portal_partitions, run_settings
 from pipelines.assets.table_metadata import table_metadata
 from pipelines.freshness import freshness_from_schedule
 from pipelines.project import missing_manifest_message
@@ -71,12 +72,14 @@ def _with_table_metadata(context: dg.AssetExecutionContext, events: list[Any], d
 
 
 def dbt_models(project: DbtProject, translator: LayerTranslator, settings: Settings) -> dg.AssetsDefinition:
-    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator)
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator,
+                partitions_def=portal_partitions(settings))
     def salesmetrics_dbt_models(context: dg.AssetExecutionContext, dbt: WarehouseDbtResource):
         """dbt build of staging, intermediate and marts, as of SALESMETRICS_AS_OF in SALESMETRICS_TIMEZONE."""
-        db_path = Path(dbt.warehouse_path)
-        invocation = dbt.cli(prepare_build(settings.model_copy(update={"db_path": db_path})), context=context,
-                             raise_on_error=False)
+        portal = run_settings(context, settings)  # the partition's portal, else the single one
+        db_path = Path(portal.db_path if portal is not settings else dbt.warehouse_path)
+        invocation = dbt.cli_at(str(db_path), prepare_build(portal.model_copy(update={"db_path": db_path})),
+                                context=context, raise_on_error=False)
         events = list(invocation.stream())
         yield from _with_table_metadata(context, events, db_path)
         if not invocation.is_successful():

@@ -21,11 +21,12 @@ from datetime import datetime
 
 import dagster as dg
 
+from pipelines.assets.portal_partitions import portal_partitions, run_client, run_warehouse_path
 from pipelines.assets.table_metadata import quarantine_counts, table_metadata
 from pipelines.errors import ConfigError
 from pipelines.hubspot.objects import CRM_OBJECTS, CrmObject
 from pipelines.resources import HubSpotResource, WarehouseResource
-from pipelines.settings import parse_date
+from pipelines.settings import Settings, parse_date
 from pipelines.sync import (
     DEFAULT_WORKERS,
     ObjectSyncResult,
@@ -36,6 +37,7 @@ from pipelines.sync import (
     utcnow,
 )
 from pipelines.warehouse.raw_tables import RAW_SCHEMA
+from pipelines.warehouse.store import Warehouse
 
 GROUP = "hubspot"
 OWNERS = ["team:data-engineering"]
@@ -132,13 +134,14 @@ def _progress(context: dg.AssetExecutionContext, client):
     return progress
 
 
-def hubspot_portal_asset(max_quarantine_share: float) -> dg.AssetsDefinition:
+def hubspot_portal_asset(max_quarantine_share: float, settings: Settings) -> dg.AssetsDefinition:
     names = [o.name for o in CRM_OBJECTS]
     children = [c.name for o in CRM_OBJECTS for c in o.children]
     checks = [dg.AssetCheckSpec(CHECK, asset=key(t), blocking=True, description="Share of records quarantined by the sync.")
               for t in (*CHECKED, *names)]
 
-    @dg.multi_asset(name="hubspot_portal", specs=_specs(CRM_OBJECTS), check_specs=checks, can_subset=True)
+    @dg.multi_asset(name="hubspot_portal", specs=_specs(CRM_OBJECTS), check_specs=checks, can_subset=True,
+                    partitions_def=portal_partitions(settings))
     def hubspot_portal(context: dg.AssetExecutionContext, config: SyncConfig, hubspot: HubSpotResource,
                        warehouse: WarehouseResource):
         """Sync the selected raw tables from HubSpot (incremental, full, or a backfill window)."""
@@ -148,8 +151,8 @@ def hubspot_portal_asset(max_quarantine_share: float) -> dg.AssetsDefinition:
             raise dg.Failure(str(exc), allow_retries=False) from None
         selected = {k.path[-1] for k in context.selected_asset_keys}
         wanted = [o for o in hubspot.crm_objects() if o.name in selected or selected & {c.name for c in o.children}]
-        client = hubspot.client()
-        with warehouse.open() as wh:
+        client = run_client(context, hubspot, settings)  # the partition's portal, else the single one
+        with Warehouse(run_warehouse_path(context, warehouse, settings)) as wh:
             results = [sync(client, wh, context.run_id) for name, (sync, _) in REFERENCE.items() if name in selected]
             results += sync_portal(client, wh, context.run_id, full=config.full_refresh, window=window,
                                    objects=wanted, progress=_progress(context, client), workers=config.workers,
@@ -178,5 +181,6 @@ def quarantine_checks() -> dg.AssetSelection:
     return dg.AssetSelection.checks(*[dg.AssetCheckKey(key(t), CHECK) for t in (*CHECKED, *(o.name for o in CRM_OBJECTS))])
 
 
-def hubspot_definitions(max_quarantine_share: float) -> dg.Definitions:
-    return dg.Definitions(assets=[hubspot_portal_asset(max_quarantine_share)])
+def hubspot_definitions(max_quarantine_share: float, settings: Settings) -> dg.Definitions:
+    """`settings`: with a portals: list, the raw tables are partitioned by portal."""
+    return dg.Definitions(assets=[hubspot_portal_asset(max_quarantine_share, settings)])
