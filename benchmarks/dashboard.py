@@ -84,7 +84,7 @@ def main() -> None:
         runs.append(open_once(args.page))
         print(f"run {run + 1}: " + describe(*runs[-1]) + f", load average {os.getloadavg()[0]:.1f}")
     if runs:
-        print("median: " + describe(*(statistics.median(column) for column in zip(*runs))))
+        print("median: " + describe(*(statistics.median(column) for column in zip(*runs, strict=True))))
     if args.screenshot:
         screenshot(args.page, args.screenshot)
         print(f"screenshot written to {args.screenshot}")

@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--skip-xlarge", action="store_true")
     args = parser.parse_args()
     for size in ("small", "medium"):
-        took, portal = seconds(lambda: generate_portal(seed=7, size=size, end_date=END))
+        took, portal = seconds(lambda size=size: generate_portal(seed=7, size=size, end_date=END))
         print(f"eager {size}: built in {took:.2f} s ({sum(portal.counts().values()):,} records)")
     if args.skip_xlarge:
         return
@@ -56,7 +56,7 @@ def main() -> None:
     for name in ("deals", "calls"):
         view, ids = portal.view(name), portal.ids(name)
         cursor = str(ids[len(ids) // 2])
-        listed = median_ms(lambda: wire.list_page(view, name, limit=100, after=cursor, archived=False,
+        listed = median_ms(lambda view=view, name=name, cursor=cursor: wire.list_page(view, name, limit=100, after=cursor, archived=False,
                                                   properties=[], history=[], associations=[], link=str))
         lo = int(np.quantile(portal.columns(name)["lm"], 0.6))
         floors = iter(range(10**6))
@@ -70,7 +70,7 @@ def main() -> None:
 
         searched = median_ms(search)
         batch = {"inputs": [{"id": str(i)} for i in ids[:: len(ids) // 100][:100]]}
-        read = median_ms(lambda: wire.batch_read(view, name, batch, False))
+        read = median_ms(lambda view=view, name=name, batch=batch: wire.batch_read(view, name, batch, False))
         print(f"lazy xlarge {name}: list page {listed:.1f} ms, search page {searched:.1f} ms, "
               f"batch read of 100 {read:.1f} ms (medians of 5)")
 

@@ -87,8 +87,8 @@ def main() -> None:
                 print(proc.stdout, proc.stderr, file=sys.stderr)
                 raise SystemExit(f"parallelism {parallelism}: exit {proc.returncode}")
             seconds = [float(s) for s in re.findall(r"seconds ([\d.]+)", proc.stdout)]
-            requests = sum(a["requests"] - b["requests"] for a, b in zip(after, before))
-            rejected = sum(a["429"] - b["429"] for a, b in zip(after, before))
+            requests = sum(a["requests"] - b["requests"] for a, b in zip(after, before, strict=True))
+            rejected = sum(a["429"] - b["429"] for a, b in zip(after, before, strict=True))
             records = sum(int(r.replace(",", "")) for r in re.findall(r"records ([\d,]+)", proc.stdout))
             row = (parallelism, wall, args.portals / wall * 3600, sum(seconds) / len(seconds), records, requests,
                    rejected, load)

@@ -109,7 +109,7 @@ def main() -> None:
             ("table by table, v1.0.0 storage, one transaction", "v1.0.0", True),
         ]
         for label, version, one_transaction in variants:
-            seconds = timed(args.runs, lambda: copy_marts(db, target, version, one_transaction))
+            seconds = timed(args.runs, lambda version=version, one_transaction=one_transaction: copy_marts(db, target, version, one_transaction))
             print(f"  duckdb copy, {label}: {seconds:.3f} s, {size_mb(target):.1f} MB")
         seconds = timed(args.runs, lambda: copy_database(db, target))
         print(f"  duckdb copy, COPY FROM DATABASE (every schema, raw layer included), v1.4.0: {seconds:.3f} s, "

@@ -187,7 +187,7 @@ class ScheduleConfig(_Strict):
         fields = value.split()
         if len(fields) != 5:
             raise ValueError("a cron has 5 fields: minute hour day-of-month month day-of-week, e.g. '*/15 * * * *'")
-        for text, (name, low, high) in zip(fields, CRON_FIELDS):
+        for text, (name, low, high) in zip(fields, CRON_FIELDS, strict=True):
             for part in text.split(","):
                 base, _, step = part.partition("/")
                 bounds = [] if base == "*" else base.split("-", 1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 from datetime import date
 from pathlib import Path
@@ -71,7 +72,7 @@ def read_quota_file(path: Path) -> pd.DataFrame:
         if len(cells) != len(header):
             problems.add(line, f"has {len(cells)} fields but the header has {len(header)}; one value per column.")
             continue
-        record = _check_row(dict(zip(header, (c.strip() for c in cells))), line, problems)
+        record = _check_row(dict(zip(header, (c.strip() for c in cells), strict=True)), line, problems)
         if record is not None:
             records.append(record)
             lines.append(line)
@@ -166,11 +167,11 @@ def _owner(record: dict) -> str:
 def _check_periods(records: list[dict], lines: list[int], problems: _Problems) -> None:
     """One row per owner and period, and no two periods of one owner overlapping (rows are never added up)."""
     by_owner: dict[str, list[tuple[dict, int]]] = {}
-    for record, line in zip(records, lines):
+    for record, line in zip(records, lines, strict=True):
         by_owner.setdefault(_owner(record), []).append((record, line))
     for owner, rows in by_owner.items():
         rows.sort(key=lambda r: (r[0]["period_start"], r[1]))
-        for (earlier, earlier_line), (later, line) in zip(rows, rows[1:]):
+        for (earlier, earlier_line), (later, line) in itertools.pairwise(rows):
             first, second = sorted([(earlier_line, earlier), (line, later)], key=lambda r: r[0])
             period = f"{second[1]['period_start']} to {second[1]['period_end']}"
             if (earlier["period_start"], earlier["period_end"]) == (later["period_start"], later["period_end"]):

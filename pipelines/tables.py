@@ -22,7 +22,7 @@ def print_table(console: Console, title: str, headers: Sequence[str], rows: Sequ
         console.print(title, highlight=False, soft_wrap=True)
         for row in rows:
             text = " ".join(row[:text_columns])
-            figures = ", ".join(f"{h} {v}" for h, v in zip(headers[text_columns:], row[text_columns:]))
+            figures = ", ".join(f"{h} {v}" for h, v in zip(headers[text_columns:], row[text_columns:], strict=True))
             console.print(f"  {text}: {figures}" if text else f"  {figures}", highlight=False, soft_wrap=True)
         return
     table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)

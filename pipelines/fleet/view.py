@@ -194,7 +194,7 @@ def fleet_measures(copy: Path, as_of: dt.date) -> dict[str, dict[str, Any]]:
             cursor = con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
             names = [d[0] for d in cursor.description]
             for row in cursor.fetchall():
-                out.setdefault(row[0], {}).update({n: _plain(v) for n, v in zip(names[1:], row[1:])})
+                out.setdefault(row[0], {}).update({n: _plain(v) for n, v in zip(names[1:], row[1:], strict=True)})
     finally:
         con.close()
     return out

@@ -70,7 +70,7 @@ def one(con, sql, params=()):
     cursor = con.execute(sql, list(params))
     row = cursor.fetchone()
     names = [d[0] for d in cursor.description]
-    return dict(zip(names, row)) if row else dict.fromkeys(names)
+    return dict(zip(names, row, strict=True)) if row else dict.fromkeys(names)
 
 
 def expected_figures(db, as_of: dt.date, owner_id: str | None = None):

@@ -207,7 +207,7 @@ def test_the_run_queue_admits_one_run_per_portal_and_one_for_the_single_warehous
         start([gamma1.run_id])
         instance.run_storage.handle_run_event(gamma1.run_id, _event(gamma1.run_id, "PIPELINE_SUCCESS"))
 
-        single1, single2 = queue({"salesmetrics/warehouse": "single"}), queue({"salesmetrics/warehouse": "single"})
+        single1, _single2 = queue({"salesmetrics/warehouse": "single"}), queue({"salesmetrics/warehouse": "single"})
         assert next_runs() == [single1.run_id]  # the single portal's one warehouse: one run at a time
     finally:
         instance.dispose()
