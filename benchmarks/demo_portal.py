@@ -56,23 +56,44 @@ def main() -> None:
     for name in ("deals", "calls"):
         view, ids = portal.view(name), portal.ids(name)
         cursor = str(ids[len(ids) // 2])
-        listed = median_ms(lambda view=view, name=name, cursor=cursor: wire.list_page(view, name, limit=100, after=cursor, archived=False,
-                                                  properties=[], history=[], associations=[], link=str))
+        listed = median_ms(
+            lambda view=view, name=name, cursor=cursor: wire.list_page(
+                view,
+                name,
+                limit=100,
+                after=cursor,
+                archived=False,
+                properties=[],
+                history=[],
+                associations=[],
+                link=str,
+            )
+        )
         lo = int(np.quantile(portal.columns(name)["lm"], 0.6))
         floors = iter(range(10**6))
 
         def search(view=view, name=name, lo=lo, floors=floors):
-            body = {"filterGroups": [{"filters": [
-                {"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": str(lo)},
-                {"propertyName": "hs_object_id", "operator": "GT", "value": str(next(floors))}]}],
-                "sorts": [{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}], "limit": 200}
+            body = {
+                "filterGroups": [
+                    {
+                        "filters": [
+                            {"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": str(lo)},
+                            {"propertyName": "hs_object_id", "operator": "GT", "value": str(next(floors))},
+                        ]
+                    }
+                ],
+                "sorts": [{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}],
+                "limit": 200,
+            }
             wire.search_page(view, name, body)  # a new body each time: no cache hit
 
         searched = median_ms(search)
         batch = {"inputs": [{"id": str(i)} for i in ids[:: len(ids) // 100][:100]]}
         read = median_ms(lambda view=view, name=name, batch=batch: wire.batch_read(view, name, batch, False))
-        print(f"lazy xlarge {name}: list page {listed:.1f} ms, search page {searched:.1f} ms, "
-              f"batch read of 100 {read:.1f} ms (medians of 5)")
+        print(
+            f"lazy xlarge {name}: list page {listed:.1f} ms, search page {searched:.1f} ms, "
+            f"batch read of 100 {read:.1f} ms (medians of 5)"
+        )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,13 @@ END = dt.date(2026, 10, 31)
 def serve(conn, seed: int, size: str, token: str) -> None:
     from pipelines.demo_portal import DemoPortalServer, generate_portal
 
-    server = DemoPortalServer(generate_portal(seed=seed, size=size, end_date=END), token=token, rate_limit=True,
-                              burst_limit=100, search_limit=5)
+    server = DemoPortalServer(
+        generate_portal(seed=seed, size=size, end_date=END),
+        token=token,
+        rate_limit=True,
+        burst_limit=100,
+        search_limit=5,
+    )
     server.start()
     conn.send(server.url)
     while True:
@@ -63,10 +68,17 @@ def main() -> None:
         proc.start()
         servers.append((parent, proc))
     urls = [parent.recv() for parent, _ in servers]
-    print(f"{args.portals} {args.size} demo portals up in {time.perf_counter() - started:.1f} s "
-          f"(starter budget enforced by each); cpus: {os.cpu_count()}, load: {os.getloadavg()[0]:.1f}", flush=True)
-    env = {**os.environ, **{f"P{i}_TOKEN": f"token-{i}" for i in range(args.portals)},
-           "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    print(
+        f"{args.portals} {args.size} demo portals up in {time.perf_counter() - started:.1f} s "
+        f"(starter budget enforced by each); cpus: {os.cpu_count()}, load: {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+    env = {
+        **os.environ,
+        **{f"P{i}_TOKEN": f"token-{i}" for i in range(args.portals)},
+        "DO_NOT_TRACK": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
     for name in [n for n in env if n.startswith(("HUBSPOT_", "SALESMETRICS_"))]:
         del env[name]
     results = []
@@ -74,13 +86,20 @@ def main() -> None:
         for parallelism in args.parallelism:
             before = [_stats(parent) for parent, _ in servers]
             with tempfile.TemporaryDirectory(prefix="portals-bench-") as tmp:
-                entries = "\n".join(f"  - {{name: p{i}, token_env: P{i}_TOKEN, base_url: '{url}', tier: starter}}"
-                                    for i, url in enumerate(urls))
+                entries = "\n".join(
+                    f"  - {{name: p{i}, token_env: P{i}_TOKEN, base_url: '{url}', tier: starter}}"
+                    for i, url in enumerate(urls)
+                )
                 Path(tmp, "salesmetrics.yml").write_text(f"reporting:\n  as_of: {END}\nportals:\n{entries}\n")
                 load = os.getloadavg()[0]
                 t0 = time.perf_counter()
-                proc = subprocess.run([str(BIN / "salesmetrics"), "run", "--all-portals", "--parallelism",
-                                       str(parallelism)], cwd=tmp, env=env, capture_output=True, text=True)
+                proc = subprocess.run(
+                    [str(BIN / "salesmetrics"), "run", "--all-portals", "--parallelism", str(parallelism)],
+                    cwd=tmp,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                )
                 wall = time.perf_counter() - t0
             after = [_stats(parent) for parent, _ in servers]
             if proc.returncode != 0:
@@ -90,12 +109,23 @@ def main() -> None:
             requests = sum(a["requests"] - b["requests"] for a, b in zip(after, before, strict=True))
             rejected = sum(a["429"] - b["429"] for a, b in zip(after, before, strict=True))
             records = sum(int(r.replace(",", "")) for r in re.findall(r"records ([\d,]+)", proc.stdout))
-            row = (parallelism, wall, args.portals / wall * 3600, sum(seconds) / len(seconds), records, requests,
-                   rejected, load)
+            row = (
+                parallelism,
+                wall,
+                args.portals / wall * 3600,
+                sum(seconds) / len(seconds),
+                records,
+                requests,
+                rejected,
+                load,
+            )
             results.append(row)
-            print(f"parallelism {parallelism}: {args.portals} portals in {wall:.1f} s = {row[2]:.1f} portals/hour; "
-                  f"mean {row[3]:.1f} s per portal; {records:,} records, {requests:,} requests, {rejected} answered 429; "
-                  f"load at start {load:.1f}", flush=True)
+            print(
+                f"parallelism {parallelism}: {args.portals} portals in {wall:.1f} s = {row[2]:.1f} portals/hour; "
+                f"mean {row[3]:.1f} s per portal; {records:,} records, {requests:,} requests, {rejected} answered 429; "
+                f"load at start {load:.1f}",
+                flush=True,
+            )
     finally:
         for parent, proc in servers:
             parent.send("stop")

@@ -110,8 +110,10 @@ def main() -> None:
     for name, runs in results.items():
         first = statistics.median(r[0] for r in runs)
         change = statistics.median(r[1] for r in runs)
-        print(f"{name:12} {args.rows:,} new rows: {first * 1000:7.0f} ms   {args.changed:,} changed rows: "
-              f"{change * 1000:6.0f} ms ({runs[0][2]:,} written)   median of {len(runs)}")
+        print(
+            f"{name:12} {args.rows:,} new rows: {first * 1000:7.0f} ms   {args.changed:,} changed rows: "
+            f"{change * 1000:6.0f} ms ({runs[0][2]:,} written)   median of {len(runs)}"
+        )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ SALESMETRICS_ALERT_LOG: file the alerts are appended to (default: `<warehouse>.a
 
 import json
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -27,8 +27,12 @@ def deliver(alert: dict[str, object], log: Path, url: str | None) -> None:
     with open(log, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(alert, default=str) + "\n")
     if url:
-        request = urllib.request.Request(url, data=json.dumps(alert, default=str).encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            url,
+            data=json.dumps(alert, default=str).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             response.read()
 
@@ -44,18 +48,28 @@ def _step_error(event: dg.DagsterEvent) -> str | None:
 
 
 def run_failure_alert(settings: Settings) -> dg.SensorDefinition:
-    @dg.run_failure_sensor(name="run_failure_alert", default_status=dg.DefaultSensorStatus.RUNNING,
-                           description="Writes every failed run to the alert log and SALESMETRICS_ALERT_WEBHOOK.")
+    @dg.run_failure_sensor(
+        name="run_failure_alert",
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Writes every failed run to the alert log and SALESMETRICS_ALERT_WEBHOOK.",
+    )
     def run_failure_alert(context: dg.RunFailureSensorContext):
         run = context.dagster_run
-        error = "; ".join(filter(None, map(_step_error, context.get_step_failure_events()))) or \
-            context.failure_event.message or "run failed"
-        deliver({
-            "text": f"salesmetrics: Dagster run {run.run_id} of {run.job_name} failed: {error}",
-            "run_id": run.run_id,
-            "job": run.job_name,
-            "error": error,
-            "at": datetime.now(timezone.utc).isoformat(),
-        }, alert_log_path(settings), settings.alert_webhook)
+        error = (
+            "; ".join(filter(None, map(_step_error, context.get_step_failure_events())))
+            or context.failure_event.message
+            or "run failed"
+        )
+        deliver(
+            {
+                "text": f"salesmetrics: Dagster run {run.run_id} of {run.job_name} failed: {error}",
+                "run_id": run.run_id,
+                "job": run.job_name,
+                "error": error,
+                "at": datetime.now(UTC).isoformat(),
+            },
+            alert_log_path(settings),
+            settings.alert_webhook,
+        )
 
     return run_failure_alert

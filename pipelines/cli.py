@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from pydantic import SecretStr
@@ -31,8 +31,15 @@ from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.quotas import check_quota_owners, hubspot_owners
 from pipelines.report import print_summary
 from pipelines.settings import Settings, parse_date
-from pipelines.sync import (DEFAULT_WORKERS, REFERENCE_OBJECTS, ObjectSyncResult, crm_objects, new_sync_id, reconcile_ids,
-                            sync_portal)
+from pipelines.sync import (
+    DEFAULT_WORKERS,
+    REFERENCE_OBJECTS,
+    ObjectSyncResult,
+    crm_objects,
+    new_sync_id,
+    reconcile_ids,
+    sync_portal,
+)
 from pipelines.tables import print_table
 from pipelines.warehouse.hold import hold, release
 from pipelines.warehouse.publish import bi_copy_path, parquet_dir_path
@@ -54,15 +61,23 @@ DEMO_DB = Path("data/demo.duckdb")
 DEMO_TOKEN = "demo-token"
 DEMO_REVENUE_TARGET = 4_500_000.0
 
-AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Compute marts as of this date (YYYY-MM-DD). Env: SALESMETRICS_AS_OF")]
-Tz = Annotated[Optional[str], typer.Option("--timezone", help="Reporting time zone. Env: SALESMETRICS_TIMEZONE")]
-Db = Annotated[Optional[Path], typer.Option("--db", help="Warehouse file. Env: SALESMETRICS_DB")]
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="Compute marts as of this date (YYYY-MM-DD). Env: SALESMETRICS_AS_OF")
+]
+Tz = Annotated[str | None, typer.Option("--timezone", help="Reporting time zone. Env: SALESMETRICS_TIMEZONE")]
+Db = Annotated[Path | None, typer.Option("--db", help="Warehouse file. Env: SALESMETRICS_DB")]
 Full = Annotated[bool, typer.Option("--full", help="Ignore stored cursors and re-read everything.")]
-Config = Annotated[Optional[Path], typer.Option("--config", help="Configuration file. Env: SALESMETRICS_CONFIG")]
+Config = Annotated[Path | None, typer.Option("--config", help="Configuration file. Env: SALESMETRICS_CONFIG")]
 Workers = Annotated[int, typer.Option("--workers", help="Objects read concurrently (the rate limit bounds requests).")]
-Json = Annotated[bool, typer.Option("--json", help="Print one JSON document per object on stdout (JSON lines), nothing else.")]
-Portal = Annotated[Optional[str], typer.Option("--portal", help="The portal of salesmetrics.yml's `portals:` list to use.")]
-AllPortals = Annotated[bool, typer.Option("--all-portals", help="Every portal of salesmetrics.yml, each in its own process.")]
+Json = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document per object on stdout (JSON lines), nothing else.")
+]
+Portal = Annotated[
+    str | None, typer.Option("--portal", help="The portal of salesmetrics.yml's `portals:` list to use.")
+]
+AllPortals = Annotated[
+    bool, typer.Option("--all-portals", help="Every portal of salesmetrics.yml, each in its own process.")
+]
 Parallelism = Annotated[int, typer.Option("--parallelism", min=1, help="With --all-portals: portals run at once.")]
 
 
@@ -74,11 +89,16 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def global_options(
-    version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_print_version,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", is_eager=True, callback=_print_version, help="Print the version and exit.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors (and --json documents).")] = False,
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, show_default=False,
-                                         help="Log each step (-v) or everything (-vv) on stderr.")] = 0,
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose", "-v", count=True, show_default=False, help="Log each step (-v) or everything (-vv) on stderr."
+        ),
+    ] = 0,
 ) -> None:
     """HubSpot -> validated DuckDB warehouse -> dbt sales-metric marts."""
     console.quiet = quiet
@@ -93,7 +113,11 @@ def _emit_json(kind: str, document: dict[str, object]) -> None:
 
 
 def _sync_document(r: ObjectSyncResult) -> dict[str, object]:
-    return {**dataclasses.asdict(r), "seconds": round(r.seconds, 3), "cursor": r.cursor.isoformat() if r.cursor else None}
+    return {
+        **dataclasses.asdict(r),
+        "seconds": round(r.seconds, 3),
+        "cursor": r.cursor.isoformat() if r.cursor else None,
+    }
 
 
 def _settings(portal: str | None = None, single_only: bool = False, **overrides: object) -> Settings:
@@ -101,8 +125,9 @@ def _settings(portal: str | None = None, single_only: bool = False, **overrides:
     return portals.resolve_settings(portal, single_only=single_only, **overrides)
 
 
-def _all_portals(command: str, config: Path | None, parallelism: int, args: list[str], db: Path | None,
-                 portal: str | None) -> None:
+def _all_portals(
+    command: str, config: Path | None, parallelism: int, args: list[str], db: Path | None, portal: str | None
+) -> None:
     """`--all-portals`: each portal in its own process (pipelines/fleet/runner.py)."""
     if db is not None or portal is not None:
         raise UsageError("--all-portals runs every portal with its own warehouse: drop --db and --portal.")
@@ -111,8 +136,14 @@ def _all_portals(command: str, config: Path | None, parallelism: int, args: list
         raise ConfigError("--all-portals: salesmetrics.yml has no `portals:` list (see README, Many portals).")
     from pipelines.fleet.runner import run_all_portals
 
-    run_all_portals(command, settings.config.portals, [*args, *(["--config", str(config)] if config else [])],
-                    parallelism, console, err)
+    run_all_portals(
+        command,
+        settings.config.portals,
+        [*args, *(["--config", str(config)] if config else [])],
+        parallelism,
+        console,
+        err,
+    )
 
 
 class SyncProgress:
@@ -121,9 +152,14 @@ class SyncProgress:
     def __init__(self, client: HubSpotClient):
         self.client = client
         self.bar = Progress(
-            SpinnerColumn(), TextColumn("{task.description:<22}"), TextColumn("{task.fields[records]:>10,} records"),
-            TextColumn("{task.fields[requests]:>7,} requests"), TextColumn("{task.fields[rate]:>6.1f} req/s"),
-            TimeElapsedColumn(), console=err, transient=True,
+            SpinnerColumn(),
+            TextColumn("{task.description:<22}"),
+            TextColumn("{task.fields[records]:>10,} records"),
+            TextColumn("{task.fields[requests]:>7,} requests"),
+            TextColumn("{task.fields[rate]:>6.1f} req/s"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
             disable=console.quiet or not err.is_terminal,  # no progress in logs, none when quiet
         )
         self.tasks: dict[str, int] = {}
@@ -132,7 +168,7 @@ class SyncProgress:
         self.json_progress = bool(os.environ.get("SALESMETRICS_PROGRESS_JSON"))
         self.records, self.emitted = 0, 0.0
 
-    def __enter__(self) -> "SyncProgress":
+    def __enter__(self) -> SyncProgress:
         self.bar.__enter__()
         return self
 
@@ -155,16 +191,29 @@ class SyncProgress:
                 _emit_json("progress", {"records": self.records, "requests": self.client.request_count})
 
 
-def _sync(settings: Settings, full: bool = False, window: tuple[datetime, datetime] | None = None,
-          workers: int = DEFAULT_WORKERS, as_json: bool = False) -> list[ObjectSyncResult]:
+def _sync(
+    settings: Settings,
+    full: bool = False,
+    window: tuple[datetime, datetime] | None = None,
+    workers: int = DEFAULT_WORKERS,
+    as_json: bool = False,
+) -> list[ObjectSyncResult]:
     client = settings.client()
     sync_id, objects = new_sync_id(), crm_objects(settings.property_mapping)
     hold(settings.db_path)  # until the publish, or the end of the command
     check_quota_owners(settings.quotas_path, settings.db_path, lambda: hubspot_owners(client))
     with Warehouse(settings.db_path) as warehouse, SyncProgress(client) as progress:
         try:
-            results = sync_portal(client, warehouse, sync_id, full=full, window=window,
-                                  objects=objects, progress=progress, workers=workers)
+            results = sync_portal(
+                client,
+                warehouse,
+                sync_id,
+                full=full,
+                window=window,
+                objects=objects,
+                progress=progress,
+                workers=workers,
+            )
         except KeyboardInterrupt:
             interrupts.left_behind(_interrupted_sync(warehouse, sync_id, len(objects) + len(REFERENCE_OBJECTS)))
             raise
@@ -177,26 +226,49 @@ def _sync(settings: Settings, full: bool = False, window: tuple[datetime, dateti
 
 
 def _interrupted_sync(warehouse: Warehouse, sync_id: str, total: int) -> str:
-    finished = [row[0] for row in warehouse.con.execute(
-        "select object from raw.sync_log where sync_id = ? order by finished_at", [sync_id]).fetchall()]
-    return (f"the sync had finished {len(finished)} of {total} objects ({', '.join(finished) or 'none'}), committed "
-            "with their cursors; the others keep every batch already loaded and their previous cursor; "
-            "the marts and the BI copy are unchanged")
+    finished = [
+        row[0]
+        for row in warehouse.con.execute(
+            "select object from raw.sync_log where sync_id = ? order by finished_at", [sync_id]
+        ).fetchall()
+    ]
+    return (
+        f"the sync had finished {len(finished)} of {total} objects ({', '.join(finished) or 'none'}), committed "
+        "with their cursors; the others keep every batch already loaded and their previous cursor; "
+        "the marts and the BI copy are unchanged"
+    )
 
 
 def _print_sync(results: list[ObjectSyncResult]) -> None:
-    rows = [(r.object, r.mode, f"{r.records_read:,}", f"{r.records_loaded:,}", f"{r.records_quarantined:,}",
-             f"{r.requests:,}", f"{r.seconds:.1f}") for r in results]
-    print_table(console, "Sync", ("object", "mode", "read", "loaded", "quarantined", "requests", "seconds"), rows,
-                text_columns=2)
+    rows = [
+        (
+            r.object,
+            r.mode,
+            f"{r.records_read:,}",
+            f"{r.records_loaded:,}",
+            f"{r.records_quarantined:,}",
+            f"{r.requests:,}",
+            f"{r.seconds:.1f}",
+        )
+        for r in results
+    ]
+    print_table(
+        console,
+        "Sync",
+        ("object", "mode", "read", "loaded", "quarantined", "requests", "seconds"),
+        rows,
+        text_columns=2,
+    )
     quarantined = sum(r.records_quarantined for r in results)
     if quarantined:
         console.print(f"{quarantined:,} records quarantined with their reasons: see table raw.quarantine")
 
 
 def _build(settings: Settings, as_json: bool = False) -> None:
-    interrupts.left_behind("the raw layer is committed; dbt was stopped mid-build (each model is replaced whole "
-                           "or not at all) and the BI copy is still the last published one")
+    interrupts.left_behind(
+        "the raw layer is committed; dbt was stopped mid-build (each model is replaced whole "
+        "or not at all) and the BI copy is still the last published one"
+    )
     hold(settings.db_path)
     check_quota_owners(settings.quotas_path, settings.db_path)
     with console.status("dbt build"):
@@ -219,13 +291,21 @@ def _build(settings: Settings, as_json: bool = False) -> None:
 
 
 @app.command()
-def sync(full: Full = False, db: Db = None, config: Config = None, workers: Workers = DEFAULT_WORKERS,
-         as_json: Json = False, portal: Portal = None, all_portals: AllPortals = False,
-         parallelism: Parallelism = 2) -> None:
+def sync(
+    full: Full = False,
+    db: Db = None,
+    config: Config = None,
+    workers: Workers = DEFAULT_WORKERS,
+    as_json: Json = False,
+    portal: Portal = None,
+    all_portals: AllPortals = False,
+    parallelism: Parallelism = 2,
+) -> None:
     """Read HubSpot into the raw layer (incremental after the first sync)."""
     if all_portals:
-        return _all_portals("sync", config, parallelism, [*(["--full"] if full else []), "--workers", str(workers)],
-                            db, portal)
+        return _all_portals(
+            "sync", config, parallelism, [*(["--full"] if full else []), "--workers", str(workers)], db, portal
+        )
     _sync(_settings(portal, db_path=db, config_path=config), full, workers=workers, as_json=as_json)
 
 
@@ -267,8 +347,16 @@ def reconcile(db: Db = None, config: Config = None, as_json: Json = False, porta
 
 
 @app.command()
-def build(as_of: AsOf = None, timezone: Tz = None, db: Db = None, config: Config = None, as_json: Json = False,
-          portal: Portal = None, all_portals: AllPortals = False, parallelism: Parallelism = 2) -> None:
+def build(
+    as_of: AsOf = None,
+    timezone: Tz = None,
+    db: Db = None,
+    config: Config = None,
+    as_json: Json = False,
+    portal: Portal = None,
+    all_portals: AllPortals = False,
+    parallelism: Parallelism = 2,
+) -> None:
     """Run `dbt build` (models, unit tests, data tests) and publish the marts for BI."""
     if all_portals:
         return _all_portals("build", config, parallelism, _date_flags(as_of, timezone), db, portal)
@@ -280,19 +368,33 @@ def _date_flags(as_of: str | None, timezone: str | None) -> list[str]:
 
 
 @app.command()
-def run(full: Full = False, as_of: AsOf = None, timezone: Tz = None, db: Db = None, config: Config = None,
-        workers: Workers = DEFAULT_WORKERS, as_json: Json = False, portal: Portal = None,
-        all_portals: AllPortals = False, parallelism: Parallelism = 2) -> None:
+def run(
+    full: Full = False,
+    as_of: AsOf = None,
+    timezone: Tz = None,
+    db: Db = None,
+    config: Config = None,
+    workers: Workers = DEFAULT_WORKERS,
+    as_json: Json = False,
+    portal: Portal = None,
+    all_portals: AllPortals = False,
+    parallelism: Parallelism = 2,
+) -> None:
     """Sync, then build."""
     if all_portals:
-        return _all_portals("run", config, parallelism, [*(["--full"] if full else []), "--workers", str(workers),
-                                                          *_date_flags(as_of, timezone)], db, portal)
+        return _all_portals(
+            "run",
+            config,
+            parallelism,
+            [*(["--full"] if full else []), "--workers", str(workers), *_date_flags(as_of, timezone)],
+            db,
+            portal,
+        )
     settings = _settings(portal, as_of=as_of, timezone=timezone, db_path=db, config_path=config)
     _sync(settings, full, workers=workers, as_json=as_json)
     _build(settings, as_json=as_json)
     if not as_json:
         print_summary(settings.db_path, settings.as_of, console)
-
 
 
 @app.command()
@@ -346,9 +448,12 @@ def serve_dashboard(
     try:
         server = dashboard_server(page, host=host, port=port)
     except OSError as exc:
-        raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror}); pick another --port (0 = any free port).") from None
-    console.print(f"dashboard of {page} at http://{host}:{server.server_port}/ (Ctrl-C stops)", highlight=False,
-                  soft_wrap=True)
+        raise ConfigError(
+            f"cannot listen on {host}:{port} ({exc.strerror}); pick another --port (0 = any free port)."
+        ) from None
+    console.print(
+        f"dashboard of {page} at http://{host}:{server.server_port}/ (Ctrl-C stops)", highlight=False, soft_wrap=True
+    )
     sys.stdout.flush()  # the address is what a caller waits for
     serve_until_stopped(server)
     console.print("dashboard server stopped")
@@ -360,7 +465,7 @@ def serve_demo_portal(
     seed: Annotated[int, typer.Option()] = 7,
     size: Annotated[str, typer.Option(help="small | medium | large")] = "small",
     host: Annotated[str, typer.Option()] = "127.0.0.1",
-    token: Annotated[Optional[str], typer.Option(help="Accept only this bearer token (default: any).")] = None,
+    token: Annotated[str | None, typer.Option(help="Accept only this bearer token (default: any).")] = None,
 ) -> None:
     """Serve the demo portal over HTTP, speaking HubSpot's wire format, until Ctrl-C."""
     from pipelines.demo_portal import serve_forever

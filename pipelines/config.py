@@ -121,7 +121,7 @@ class RevenueTarget(_Strict):
     revenue_target: float = Field(gt=0)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "RevenueTarget":
+    def _ordered(self) -> RevenueTarget:
         if self.period_end <= self.period_start:
             raise ValueError("period_end must be after period_start (periods are [start, end))")
         return self
@@ -192,9 +192,14 @@ class ScheduleConfig(_Strict):
                 base, _, step = part.partition("/")
                 bounds = [] if base == "*" else base.split("-", 1)
                 numbers = [*bounds, *([step] if step else [])]
-                if not all(n.isdigit() for n in numbers) or (step and int(step) == 0) or \
-                        not all(low <= int(n) <= high for n in bounds):
-                    raise ValueError(f"{name} field {text!r} is not a cron field of numbers {low}-{high}, '*', ranges, lists or steps")
+                if (
+                    not all(n.isdigit() for n in numbers)
+                    or (step and int(step) == 0)
+                    or not all(low <= int(n) <= high for n in bounds)
+                ):
+                    raise ValueError(
+                        f"{name} field {text!r} is not a cron field of numbers {low}-{high}, '*', ranges, lists or steps"
+                    )
         return value
 
 
@@ -226,8 +231,10 @@ def load_config(path: Path | str | None = None) -> SalesmetricsConfig:
             raise ConfigError(f"configuration file {file} does not exist (SALESMETRICS_CONFIG / --config).")
         return SalesmetricsConfig()
     if not file.is_file():
-        raise ConfigError(f"configuration file {file} is a directory, not a YAML file: move it away, or set "
-                          "SALESMETRICS_CONFIG (--config) to the file.")
+        raise ConfigError(
+            f"configuration file {file} is a directory, not a YAML file: move it away, or set "
+            "SALESMETRICS_CONFIG (--config) to the file."
+        )
     try:
         text = file.read_text(encoding="utf-8-sig")
         data = yaml.safe_load(text) or {}
@@ -236,8 +243,10 @@ def load_config(path: Path | str | None = None) -> SalesmetricsConfig:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{file}{where}: invalid YAML ({exc.problem or exc.context}); fix the syntax there "
-                          "(indentation, a missing ':' or quote).") from None
+        raise ConfigError(
+            f"{file}{where}: invalid YAML ({exc.problem or exc.context}); fix the syntax there "
+            "(indentation, a missing ':' or quote)."
+        ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{file} is not valid YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(data, dict):
@@ -247,9 +256,7 @@ def load_config(path: Path | str | None = None) -> SalesmetricsConfig:
     except ValidationError as exc:
         raise ConfigError(_located(file, text, exc)) from None
     if config.quotas.file and not config.quotas.file.is_absolute():
-        config = config.model_copy(
-            update={"quotas": QuotasConfig(file=(file.parent / config.quotas.file).resolve())}
-        )
+        config = config.model_copy(update={"quotas": QuotasConfig(file=(file.parent / config.quotas.file).resolve())})
     if config.portals:  # paths relative to the file; each portal's own warehouse by default
         portals = [p.anchored(file.parent.resolve()) for p in config.portals]
         try:
@@ -316,8 +323,11 @@ def _line_of(text: str, loc: tuple) -> int | None:
 def _describe(error: dict[str, Any]) -> str:
     key = ".".join(str(p) for p in error["loc"])
     # A portal entry may hold a token pasted by mistake: its values (and whole entries) are never echoed.
-    if error["loc"] and error["loc"][0] == "portals" and (
-            error["loc"][-1] == "token_env" or isinstance(error.get("input"), (dict, list))):
+    if (
+        error["loc"]
+        and error["loc"][0] == "portals"
+        and (error["loc"][-1] == "token_env" or isinstance(error.get("input"), (dict, list)))
+    ):
         return f"'{key}': {error['msg'].removeprefix('Value error, ')} (value not shown)"
     if error["type"] == "extra_forbidden":
         return f"unknown key '{key}'"

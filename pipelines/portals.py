@@ -51,8 +51,10 @@ class PortalConfig(BaseModel):
     @classmethod
     def _safe_name(cls, value: str) -> str:
         if not NAME.match(value):
-            raise ValueError("a portal name is a lowercase letter, then up to 39 lowercase letters, digits or '_' "
-                             "(it names files, a Dagster partition and a column value)")
+            raise ValueError(
+                "a portal name is a lowercase letter, then up to 39 lowercase letters, digits or '_' "
+                "(it names files, a Dagster partition and a column value)"
+            )
         return value
 
     @field_validator("token_env")
@@ -60,8 +62,10 @@ class PortalConfig(BaseModel):
     def _variable_name(cls, value: str) -> str:
         # The message never repeats the value: a token pasted here by mistake must not be printed.
         if not ENV_NAME.match(value):
-            raise ValueError("token_env is the NAME of the environment variable that holds the token (e.g. "
-                             "ACME_HUBSPOT_TOKEN), not the token itself; the value given is not a variable name")
+            raise ValueError(
+                "token_env is the NAME of the environment variable that holds the token (e.g. "
+                "ACME_HUBSPOT_TOKEN), not the token itself; the value given is not a variable name"
+            )
         return value
 
     @field_validator("base_url")
@@ -99,15 +103,17 @@ class PortalConfig(BaseModel):
             raise ValueError("currency is a 3-letter ISO 4217 code in capitals, e.g. EUR")
         return value
 
-    def anchored(self, base_dir: Path) -> "PortalConfig":
+    def anchored(self, base_dir: Path) -> PortalConfig:
         """Relative paths (db, quotas) taken from the configuration file's directory; db defaults
         to `data/<name>.duckdb` there."""
         db = self.db or Path("data") / f"{self.name}.duckdb"
         quotas = self.quotas
-        return self.model_copy(update={
-            "db": db if db.is_absolute() else (base_dir / db).resolve(),
-            "quotas": quotas if quotas is None or quotas.is_absolute() else (base_dir / quotas).resolve(),
-        })
+        return self.model_copy(
+            update={
+                "db": db if db.is_absolute() else (base_dir / db).resolve(),
+                "quotas": quotas if quotas is None or quotas.is_absolute() else (base_dir / quotas).resolve(),
+            }
+        )
 
 
 def check_portal_list(portals: list[PortalConfig]) -> list[PortalConfig]:
@@ -123,39 +129,47 @@ def check_portal_list(portals: list[PortalConfig]) -> list[PortalConfig]:
     return portals
 
 
-def find_portal(config: "SalesmetricsConfig", name: str) -> PortalConfig:
+def find_portal(config: SalesmetricsConfig, name: str) -> PortalConfig:
     if not config.portals:
         raise UsageError(f"--portal {name}: salesmetrics.yml has no `portals:` list (see README, Many portals).")
     for portal in config.portals:
         if portal.name == name:
             return portal
-    raise UsageError(f"--portal {name!r} is not in salesmetrics.yml; its portals: "
-                     f"{', '.join(p.name for p in config.portals)}.")
+    raise UsageError(
+        f"--portal {name!r} is not in salesmetrics.yml; its portals: {', '.join(p.name for p in config.portals)}."
+    )
 
 
 def portal_token(portal: PortalConfig, env: Mapping[str, str] | None = None) -> str:
     env = os.environ if env is None else env
     token = env.get(portal.token_env)
     if not token:
-        raise ConfigError(f"portal {portal.name}: the environment variable {portal.token_env} (its token_env) is "
-                          "not set; export the portal's private-app token under that name.")
+        raise ConfigError(
+            f"portal {portal.name}: the environment variable {portal.token_env} (its token_env) is "
+            "not set; export the portal's private-app token under that name."
+        )
     return token
 
 
-def portal_overrides(portal: PortalConfig, env: Mapping[str, str] | None = None,
-                     with_token: bool = True) -> dict[str, Any]:
+def portal_overrides(
+    portal: PortalConfig, env: Mapping[str, str] | None = None, with_token: bool = True
+) -> dict[str, Any]:
     """The settings a portal entry fixes (its values win over the environment; CLI flags win over them)."""
     values: dict[str, Any] = {
-        "base_url": portal.base_url, "tier": portal.tier, "timezone": portal.timezone,
-        "quotas_path": portal.quotas, "db_path": portal.db,
+        "base_url": portal.base_url,
+        "tier": portal.tier,
+        "timezone": portal.timezone,
+        "quotas_path": portal.quotas,
+        "db_path": portal.db,
     }
     if with_token:
         values["access_token"] = portal_token(portal, env)
     return {k: v for k, v in values.items() if v is not None}
 
 
-def portal_settings(portal: PortalConfig, env: Mapping[str, str] | None = None, with_token: bool = True,
-                    **flags: Any) -> "Settings":
+def portal_settings(
+    portal: PortalConfig, env: Mapping[str, str] | None = None, with_token: bool = True, **flags: Any
+) -> Settings:
     from pipelines.settings import Settings
 
     overrides = {**portal_overrides(portal, env, with_token), **{k: v for k, v in flags.items() if v is not None}}
@@ -165,7 +179,7 @@ def portal_settings(portal: PortalConfig, env: Mapping[str, str] | None = None, 
         raise ConfigError(f"portal {portal.name}: {exc}") from None
 
 
-def resolve_settings(portal: str | None = None, single_only: bool = False, **flags: Any) -> "Settings":
+def resolve_settings(portal: str | None = None, single_only: bool = False, **flags: Any) -> Settings:
     """The settings of one command: `--portal NAME` from the list, else the single portal of
     HUBSPOT_ACCESS_TOKEN (only when no list is configured, so a list is never silently ignored)."""
     from pipelines.settings import Settings
@@ -175,18 +189,20 @@ def resolve_settings(portal: str | None = None, single_only: bool = False, **fla
     if portal is None:
         if settings.config.portals and not single_only:
             names = ", ".join(p.name for p in settings.config.portals)
-            raise UsageError(f"salesmetrics.yml lists portals ({names}): choose one with --portal NAME, "
-                             "or run them all with --all-portals.")
+            raise UsageError(
+                f"salesmetrics.yml lists portals ({names}): choose one with --portal NAME, "
+                "or run them all with --all-portals."
+            )
         return settings
     return portal_settings(find_portal(settings.config, portal), **flags)
 
 
-def portal_of(settings: "Settings") -> PortalConfig | None:
+def portal_of(settings: Settings) -> PortalConfig | None:
     """The configured portal whose warehouse these settings write, if any."""
     db = Path(settings.db_path).resolve()
     return next((p for p in settings.config.portals if p.db is not None and Path(p.db).resolve() == db), None)
 
 
-def fleet_dir(config: "SalesmetricsConfig") -> Path | None:
+def fleet_dir(config: SalesmetricsConfig) -> Path | None:
     """Where the fleet copy and page go: beside the first listed portal's warehouse."""
     return Path(config.portals[0].db).parent if config.portals and config.portals[0].db else None

@@ -81,11 +81,15 @@ def _environment(**values: str) -> Iterator[None]:
 def salesmetrics_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
         # With a portals: list each run reads its own portal's token_env (assets/portal_partitions.py).
-        "hubspot": HubSpotResource(access_token="" if settings.config.portals else dg.EnvVar("HUBSPOT_ACCESS_TOKEN"),
-                                   base_url=settings.base_url,
-                                   tier=settings.tier, property_mapping=settings.property_mapping),
+        "hubspot": HubSpotResource(
+            access_token="" if settings.config.portals else dg.EnvVar("HUBSPOT_ACCESS_TOKEN"),
+            base_url=settings.base_url,
+            tier=settings.tier,
+            property_mapping=settings.property_mapping,
+        ),
         "warehouse": WarehouseResource(path=str(settings.db_path)),
         # The dbt of this environment, whether or not the venv is on PATH.
-        "dbt": WarehouseDbtResource(project_dir=dbt_project(), dbt_executable=dbt_executable(),
-                                    warehouse_path=str(settings.db_path)),
+        "dbt": WarehouseDbtResource(
+            project_dir=dbt_project(), dbt_executable=dbt_executable(), warehouse_path=str(settings.db_path)
+        ),
     }

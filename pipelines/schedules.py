@@ -33,23 +33,26 @@ def asset_jobs(tags: dict[str, str]) -> tuple[Any, ...]:
     """The sync, the first load and the backfill (partitioned as their assets are)."""
     return (
         dg.define_asset_job(
-            "hubspot_daily_sync", tags=tags,
+            "hubspot_daily_sync",
+            tags=tags,
             selection=dg.AssetSelection.all(),
             description="Records changed since the last sync (the cursor stored in the warehouse; a new warehouse "
-                        "loads everything), then dbt build of every model and test.",
+            "loads everything), then dbt build of every model and test.",
         ),
         dg.define_asset_job(
-            "hubspot_first_load", tags=tags,
+            "hubspot_first_load",
+            tags=tags,
             selection=dg.AssetSelection.all(),
             config={"ops": {PORTAL_OP: {"config": {"full_refresh": True}}}},
             description="Lists every record of the portal (the fastest way to load all history), then dbt build.",
         ),
         dg.define_asset_job(
-            "hubspot_backfill", tags=tags,
+            "hubspot_backfill",
+            tags=tags,
             selection=RAW,
             config={"ops": {PORTAL_OP: {"config": {"start": "2016-01-01", "end": ""}}}},
             description="Re-reads the records modified in [start, end) (UTC days; empty end = now), like "
-                        "`salesmetrics backfill`; upserts by id, so it is safe beside the daily sync.",
+            "`salesmetrics backfill`; upserts by id, so it is safe beside the daily sync.",
         ),
     )
 
@@ -57,22 +60,24 @@ def asset_jobs(tags: dict[str, str]) -> tuple[Any, ...]:
 daily_sync_job, first_load_job, backfill_job = asset_jobs(SINGLE_WAREHOUSE)
 
 
-def daily_sync_schedule_for(cron_schedule: str, job: Any = daily_sync_job,
-                            settings: Settings | None = None) -> dg.ScheduleDefinition:
+def daily_sync_schedule_for(
+    cron_schedule: str, job: Any = daily_sync_job, settings: Settings | None = None
+) -> dg.ScheduleDefinition:
     """The sync on `schedule.cron` of salesmetrics.yml (UTC; daily by default, intraday for a
     near-real-time dashboard): each run reads what changed since the stored cursor, whatever the
     interval. It starts stopped: turn it on in the UI. With portals: one run per portal each tick."""
     if settings is not None and settings.config.portals:
         portals = list(settings.config.portals)
 
-        @dg.schedule(name="hubspot_daily_sync_schedule", job=job, cron_schedule=cron_schedule,
-                     execution_timezone="UTC")
+        @dg.schedule(name="hubspot_daily_sync_schedule", job=job, cron_schedule=cron_schedule, execution_timezone="UTC")
         def hubspot_daily_sync_schedule(context: dg.ScheduleEvaluationContext):
             return portal_run_requests(context, job.name, portals)
 
         return hubspot_daily_sync_schedule
     return dg.ScheduleDefinition(
-        name="hubspot_daily_sync_schedule", job=job, cron_schedule=cron_schedule,
+        name="hubspot_daily_sync_schedule",
+        job=job,
+        cron_schedule=cron_schedule,
         execution_timezone="UTC",
     )
 
@@ -81,8 +86,10 @@ def reconcile_job(settings: Settings | None = None) -> dg.JobDefinition:
     """Weekly id reconciliation (partitioned by portal when there is a list)."""
     partitions = portal_partitions(settings) if settings is not None else None
 
-    @dg.op(name="reconcile_hubspot_ids",
-           description="Remove raw records HubSpot no longer has at all (hard/GDPR deletes): lists every id.")
+    @dg.op(
+        name="reconcile_hubspot_ids",
+        description="Remove raw records HubSpot no longer has at all (hard/GDPR deletes): lists every id.",
+    )
     def reconcile_hubspot_ids(context: dg.OpExecutionContext, hubspot: HubSpotResource, warehouse: WarehouseResource):
         if settings is None:
             client, path = hubspot.client(), warehouse.path
@@ -93,8 +100,12 @@ def reconcile_job(settings: Settings | None = None) -> dg.JobDefinition:
         context.log.info(f"removed {removed} using {client.request_count:,} requests")
         return removed
 
-    @dg.job(name="hubspot_weekly_reconcile", partitions_def=partitions, tags={} if partitions else SINGLE_WAREHOUSE,
-            description="Weekly id reconciliation: deletes that never arrive as archived records.")
+    @dg.job(
+        name="hubspot_weekly_reconcile",
+        partitions_def=partitions,
+        tags={} if partitions else SINGLE_WAREHOUSE,
+        description="Weekly id reconciliation: deletes that never arrive as archived records.",
+    )
     def hubspot_weekly_reconcile():
         reconcile_hubspot_ids()
 
@@ -108,14 +119,16 @@ def weekly_reconcile_schedule_for(job: dg.JobDefinition, settings: Settings | No
     if settings is not None and settings.config.portals:
         portals = list(settings.config.portals)
 
-        @dg.schedule(name="hubspot_weekly_reconcile_schedule", job=job, cron_schedule="0 4 * * 0",
-                     execution_timezone="UTC")
+        @dg.schedule(
+            name="hubspot_weekly_reconcile_schedule", job=job, cron_schedule="0 4 * * 0", execution_timezone="UTC"
+        )
         def weekly_reconcile_schedule(context: dg.ScheduleEvaluationContext):
             return portal_run_requests(context, job.name, portals)
 
         return weekly_reconcile_schedule
-    return dg.ScheduleDefinition(name="hubspot_weekly_reconcile_schedule", job=job, cron_schedule="0 4 * * 0",
-                                 execution_timezone="UTC")
+    return dg.ScheduleDefinition(
+        name="hubspot_weekly_reconcile_schedule", job=job, cron_schedule="0 4 * * 0", execution_timezone="UTC"
+    )
 
 
 weekly_reconcile_schedule = weekly_reconcile_schedule_for(hubspot_weekly_reconcile)
@@ -133,5 +146,8 @@ def schedule_definitions(sync_cron: str, settings: Settings | None = None) -> dg
     reconcile = reconcile_job(settings)
     return dg.Definitions(
         jobs=[daily, first, backfill, reconcile],
-        schedules=[daily_sync_schedule_for(sync_cron, daily, settings), weekly_reconcile_schedule_for(reconcile, settings)],
+        schedules=[
+            daily_sync_schedule_for(sync_cron, daily, settings),
+            weekly_reconcile_schedule_for(reconcile, settings),
+        ],
     )

@@ -25,7 +25,6 @@ from pipelines.hubspot.rate_limits import Budgets, RateLimiters
 from pipelines.paths import DEFAULT_DB, REPO_ROOT
 from pipelines.quotas import read_quota_file
 
-
 # An environment given in place of the process's own (`Settings.from_env(env)`), while it is read.
 _GIVEN_ENVIRONMENT: ContextVar[Mapping[str, str] | None] = ContextVar("given_environment", default=None)
 
@@ -33,14 +32,21 @@ _GIVEN_ENVIRONMENT: ContextVar[Mapping[str, str] | None] = ContextVar("given_env
 def hubspot_client(token: str, base_url: str, tier: str, **kwargs: Any) -> HubSpotClient:
     """The one way to a HubSpot client (CLI and Dagster alike): the portal's shared rate budgets (keyed by
     address and token: portals sharing api.hubapi.com keep their own)."""
-    return HubSpotClient(token, base_url, limiters=RateLimiters.shared(limiter_key(base_url, token), Budgets.for_tier(tier)),
-                         **kwargs)
+    return HubSpotClient(
+        token, base_url, limiters=RateLimiters.shared(limiter_key(base_url, token), Budgets.for_tier(tier)), **kwargs
+    )
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_ignore_empty=True, case_sensitive=True, extra="ignore", frozen=True,
-        validate_by_name=True, validate_by_alias=True, validate_default=True,
+        env_file=".env",
+        env_ignore_empty=True,
+        case_sensitive=True,
+        extra="ignore",
+        frozen=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        validate_default=True,
     )
 
     access_token: SecretStr | None = Field(None, validation_alias="HUBSPOT_ACCESS_TOKEN")
@@ -53,8 +59,12 @@ class Settings(BaseSettings):
     timezone: str = Field(None, validation_alias="SALESMETRICS_TIMEZONE")  # type: ignore[assignment]
     as_of: date = Field(None, validation_alias="SALESMETRICS_AS_OF")  # type: ignore[assignment]
     quotas_path: Path | None = Field(None, validation_alias="SALESMETRICS_QUOTAS")
-    quarantine_max_share: float = Field(None, ge=0, le=1,  # type: ignore[assignment]
-                                        validation_alias="SALESMETRICS_QUARANTINE_MAX_SHARE")
+    quarantine_max_share: float = Field(
+        None,
+        ge=0,
+        le=1,  # type: ignore[assignment]
+        validation_alias="SALESMETRICS_QUARANTINE_MAX_SHARE",
+    )
     alert_webhook: str | None = Field(None, validation_alias="SALESMETRICS_ALERT_WEBHOOK")
     alert_log: Path | None = Field(None, validation_alias="SALESMETRICS_ALERT_LOG")
 
@@ -74,8 +84,11 @@ class Settings(BaseSettings):
 
     @classmethod
     def settings_customise_sources(
-        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Flags, then the environment and `.env`; the configuration file comes in through the
@@ -125,7 +138,9 @@ class Settings(BaseSettings):
         if not quotas:
             return None
         if not Path(str(quotas)).is_file():
-            raise ConfigError(f"SALESMETRICS_QUOTAS points at {quotas}, which is not a file. Give the path of the quota CSV.")
+            raise ConfigError(
+                f"SALESMETRICS_QUOTAS points at {quotas}, which is not a file. Give the path of the quota CSV."
+            )
         read_quota_file(Path(str(quotas)))  # every row checked before any work
         return Path(str(quotas))
 

@@ -14,8 +14,9 @@ from rich.console import Console
 from rich.table import Table
 
 
-def print_table(console: Console, title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
-                text_columns: int = 1) -> None:
+def print_table(
+    console: Console, title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], text_columns: int = 1
+) -> None:
     """Print `rows` (already formatted strings) under `headers`; the first `text_columns` are text
     (left-aligned, may wrap), the rest are figures (right-aligned, never wrapped or cut)."""
     if not console.is_terminal:

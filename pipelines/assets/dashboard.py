@@ -11,8 +11,18 @@ from pipelines.resources import WarehouseResource
 from pipelines.settings import Settings
 
 # The marts the page reads (it also reads raw.sync_log and raw.quarantine for its status line).
-DASHBOARD_MARTS = ["arr_monthly", "churn_monthly", "sales_kpis_monthly", "quota_attainment", "funnel_conversion",
-                   "rep_activity_weekly", "rep_scorecard_summary", "north_star_plan", "dim_owners", "dim_deal_stages"]
+DASHBOARD_MARTS = [
+    "arr_monthly",
+    "churn_monthly",
+    "sales_kpis_monthly",
+    "quota_attainment",
+    "funnel_conversion",
+    "rep_activity_weekly",
+    "rep_scorecard_summary",
+    "north_star_plan",
+    "dim_owners",
+    "dim_deal_stages",
+]
 
 
 def sales_dashboard(dbt_models: dg.AssetsDefinition, settings: Settings) -> dg.AssetsDefinition:
@@ -31,7 +41,12 @@ def sales_dashboard(dbt_models: dg.AssetsDefinition, settings: Settings) -> dg.A
         page = write_dashboard(db_path, portal.as_of, portal.timezone)
         context.log.info(f"dashboard written to {page}")
         write_fleet_after_build(context, portal)
-        return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(page)), "bytes": page.stat().st_size,
-                                              "as_of": settings.as_of.isoformat()})
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(page)),
+                "bytes": page.stat().st_size,
+                "as_of": settings.as_of.isoformat(),
+            }
+        )
 
     return sales_dashboard

@@ -48,8 +48,9 @@ class LayerTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else None
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
-        return super().get_owners(dbt_resource_props) or OWNERS.get(self.get_group_name(dbt_resource_props) or "",
-                                                                      DEFAULT_OWNERS)
+        return super().get_owners(dbt_resource_props) or OWNERS.get(
+            self.get_group_name(dbt_resource_props) or "", DEFAULT_OWNERS
+        )
 
     def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
         return {**super().get_tags(dbt_resource_props), "layer": self.get_group_name(dbt_resource_props) or "dbt"}
@@ -72,14 +73,22 @@ def _with_table_metadata(context: dg.AssetExecutionContext, events: list[Any], d
 
 
 def dbt_models(project: DbtProject, translator: LayerTranslator, settings: Settings) -> dg.AssetsDefinition:
-    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator,
-                partitions_def=portal_partitions(settings))
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=translator,
+        partitions_def=portal_partitions(settings),
+    )
     def salesmetrics_dbt_models(context: dg.AssetExecutionContext, dbt: WarehouseDbtResource):
         """dbt build of staging, intermediate and marts, as of SALESMETRICS_AS_OF in SALESMETRICS_TIMEZONE."""
         portal = run_settings(context, settings)  # the partition's portal, else the single one
         db_path = Path(portal.db_path if portal is not settings else dbt.warehouse_path)
-        invocation = dbt.cli_at(str(db_path), prepare_build(portal.model_copy(update={"db_path": db_path})),
-                                context=context, raise_on_error=False)
+        invocation = dbt.cli_at(
+            str(db_path),
+            prepare_build(portal.model_copy(update={"db_path": db_path})),
+            context=context,
+            raise_on_error=False,
+        )
         events = list(invocation.stream())
         yield from _with_table_metadata(context, events, db_path)
         if not invocation.is_successful():
@@ -95,9 +104,15 @@ def config_table_specs(project: DbtProject, translator: LayerTranslator) -> list
     from salesmetrics.yml and the quota file at the start of every dbt build, so they have no op."""
     manifest = json.loads(project.manifest_path.read_text())
     return [
-        dg.AssetSpec(translator.get_asset_key(source), group_name="salesmetrics_config", owners=DEFAULT_OWNERS,
-                     kinds={"duckdb"}, description=source.get("description") or "Written from salesmetrics.yml before each dbt build.")
-        for source in manifest["sources"].values() if source["source_name"] == "salesmetrics_config"
+        dg.AssetSpec(
+            translator.get_asset_key(source),
+            group_name="salesmetrics_config",
+            owners=DEFAULT_OWNERS,
+            kinds={"duckdb"},
+            description=source.get("description") or "Written from salesmetrics.yml before each dbt build.",
+        )
+        for source in manifest["sources"].values()
+        if source["source_name"] == "salesmetrics_config"
     ]
 
 
@@ -109,8 +124,9 @@ def dbt_definitions(settings: Settings, project: DbtProject) -> dg.Definitions:
         dg.get_dagster_logger().warning(message)
         return dg.Definitions(assets=[dg.AssetSpec("dbt_manifest_missing", description=message, owners=DEFAULT_OWNERS)])
     # The marts are as fresh as the sync's schedule makes them.
-    translator = LayerTranslator(freshness=freshness_from_schedule(settings.config.schedule.cron),
-                                 settings=DagsterDbtTranslatorSettings(enable_asset_checks=True,
-                                                                       enable_source_tests_as_checks=True))
+    translator = LayerTranslator(
+        freshness=freshness_from_schedule(settings.config.schedule.cron),
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True),
+    )
     models = dbt_models(project, translator, settings)
     return dg.Definitions(assets=[models, *config_table_specs(project, translator), sales_dashboard(models, settings)])

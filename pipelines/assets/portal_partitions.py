@@ -15,7 +15,6 @@ Without a list nothing is partitioned and the single portal of HUBSPOT_ACCESS_TO
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import dagster as dg
@@ -76,9 +75,12 @@ def write_fleet_after_build(context, settings: Settings) -> None:
         context.log.info(f"fleet copy {fleet.copy} and page {fleet.page} ({len(fleet.portals)} portals)")
 
 
-def portal_run_requests(context: dg.ScheduleEvaluationContext, job_name: str,
-                        portals: list[PortalConfig]) -> list[dg.RunRequest]:
+def portal_run_requests(
+    context: dg.ScheduleEvaluationContext, job_name: str, portals: list[PortalConfig]
+) -> list[dg.RunRequest]:
     """One run per portal for a scheduled tick; the run key makes a tick's requests idempotent."""
     tick = context.scheduled_execution_time.isoformat() if context.scheduled_execution_time else "manual"
-    return [dg.RunRequest(run_key=f"{job_name}:{p.name}:{tick}", partition_key=p.name,
-                          tags={"salesmetrics/portal": p.name}) for p in portals]
+    return [
+        dg.RunRequest(run_key=f"{job_name}:{p.name}:{tick}", partition_key=p.name, tags={"salesmetrics/portal": p.name})
+        for p in portals
+    ]

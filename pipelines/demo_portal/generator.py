@@ -64,7 +64,7 @@ class _Company:
     annual_revenue: str | None
     created: int = 0
     customer_until: int = 0  # end of the latest won contract seen so far
-    merged_into: "_Company | None" = None
+    merged_into: _Company | None = None
     merged_at: int = 0
     id: str = ""
 
@@ -121,8 +121,17 @@ class _Generator:
             suffix, tld = rng.choice(COMPANY_SUFFIX), rng.choice(TLDS)
             facts = records.company_facts(unique, suffix, tld, rng.random())
             revenue, industry = records.revenue_and_industry(rng, facts.segment)
-            self.companies.append(_Company(key=key, name=facts.name, domain=facts.domain, industry=industry,
-                                           segment=facts.segment, owner=None, annual_revenue=revenue))
+            self.companies.append(
+                _Company(
+                    key=key,
+                    name=facts.name,
+                    domain=facts.domain,
+                    industry=industry,
+                    segment=facts.segment,
+                    owner=None,
+                    annual_revenue=revenue,
+                )
+            )
 
     # ------------------------------------------------------------------ deals
     def new_deal(self, **kw: Any) -> Deal:
@@ -171,8 +180,9 @@ class _Generator:
             if company.owner is None:
                 company.owner = self.active_rep(max(company.created, self.start))
 
-    def open_new_business(self, company: _Company | None, created: int, dealtype: str, *, upsell: bool = False,
-                          win_bias: float = 0.0) -> Deal:
+    def open_new_business(
+        self, company: _Company | None, created: int, dealtype: str, *, upsell: bool = False, win_bias: float = 0.0
+    ) -> Deal:
         rng = self.rng
         owner = self.active_rep(created, company.owner if company else None)
         if company is not None and company.owner is None:
@@ -194,8 +204,15 @@ class _Generator:
                 companies.append((partner, False))
         deal_owner = owner if rng.random() > 0.02 else None
         deal = self.new_deal(
-            name=name, pipeline="default", dealtype=dealtype, owner=deal_owner, companies=companies,
-            created=created, amount=amount, term=term, history=[],
+            name=name,
+            pipeline="default",
+            dealtype=dealtype,
+            owner=deal_owner,
+            companies=companies,
+            created=created,
+            amount=amount,
+            term=term,
+            history=[],
         )
         if close <= self.end:
             deal.history = records.closed_history(rng, False, won, created, close)
@@ -270,9 +287,15 @@ class _Generator:
                 amount = records.round_amount(rng, amount)
         close = self.work_time(end_ms - rng.randrange(0, 25) * DAY)
         renewal = self.new_deal(
-            name=f"{company.name} - Renewal {end_day.year}", pipeline=RENEWAL_PIPELINE_ID,
-            dealtype="existingbusiness", owner=owner if rng.random() > 0.02 else None,
-            companies=list(deal.companies), created=created, amount=amount, term=term, history=[],
+            name=f"{company.name} - Renewal {end_day.year}",
+            pipeline=RENEWAL_PIPELINE_ID,
+            dealtype="existingbusiness",
+            owner=owner if rng.random() > 0.02 else None,
+            companies=list(deal.companies),
+            created=created,
+            amount=amount,
+            term=term,
+            history=[],
         )
         if close <= created:
             close = created + rng.randrange(2, 10) * DAY
@@ -300,8 +323,18 @@ class _Generator:
             if t < self.end - 20 * DAY:
                 self.open_new_business(company, self.work_time(t - t % DAY), "newbusiness", win_bias=0.35)
 
-    def scripted(self, company: _Company, pipeline: str, dealtype: str, name: str, created: int, closed: int,
-                 won: bool, amount: float, start: dt.date | None = None) -> Deal | None:
+    def scripted(
+        self,
+        company: _Company,
+        pipeline: str,
+        dealtype: str,
+        name: str,
+        created: int,
+        closed: int,
+        won: bool,
+        amount: float,
+        start: dt.date | None = None,
+    ) -> Deal | None:
         """A deal whose outcome is fixed (for the story accounts); None if it would close after the end."""
         created, closed = self.work_time(created - created % DAY), self.work_time(closed - closed % DAY)
         if closed > self.end:
@@ -313,9 +346,17 @@ class _Generator:
             path = records.default_path(self.rng, outcome, 4)
         else:
             path = records.renewal_path(self.rng, outcome, 2)
-        deal = self.new_deal(name=name, pipeline=pipeline, dealtype=dealtype, owner=owner,
-                             companies=[(company, True)], created=created, amount=amount, term=12,
-                             history=records.timed(self.rng, path, created, closed))
+        deal = self.new_deal(
+            name=name,
+            pipeline=pipeline,
+            dealtype=dealtype,
+            owner=owner,
+            companies=[(company, True)],
+            created=created,
+            amount=amount,
+            term=12,
+            history=records.timed(self.rng, path, created, closed),
+        )
         deal.closed, deal.won = closed, won
         if won:
             deal.contract_start = (start or records.date_of(closed)).isoformat()
@@ -332,25 +373,67 @@ class _Generator:
         grower, leaver = rng.sample(prospects, 2)
         t = self.start
         a = records.contract_amount(rng, grower.segment, 12)
-        d1 = self.scripted(grower, "default", "newbusiness", f"{grower.name} - Platform", t + 3 * DAY,
-                           t + 25 * DAY, True, a)
-        d2 = self.scripted(grower, "default", "existingbusiness", f"{grower.name} - Upsell Add-on Pack",
-                           t + 90 * DAY, t + 120 * DAY, True, records.round_amount(rng, a * 0.4))
+        d1 = self.scripted(
+            grower, "default", "newbusiness", f"{grower.name} - Platform", t + 3 * DAY, t + 25 * DAY, True, a
+        )
+        d2 = self.scripted(
+            grower,
+            "default",
+            "existingbusiness",
+            f"{grower.name} - Upsell Add-on Pack",
+            t + 90 * DAY,
+            t + 120 * DAY,
+            True,
+            records.round_amount(rng, a * 0.4),
+        )
         for parent, factor in ((d1, 0.6), (d2, 1.0)):
             if parent is None or parent.amount is None:
                 continue
             end = self.contract_end(parent)
             amount = records.round_amount(rng, parent.amount * factor) if factor != 1.0 else parent.amount
-            self.scripted(grower, RENEWAL_PIPELINE_ID, "existingbusiness", f"{grower.name} - Renewal {end.year}",
-                          to_epoch_ms(end) - 60 * DAY, to_epoch_ms(end) - 10 * DAY, True, amount, start=end)
-        e1 = self.scripted(leaver, "default", "newbusiness", f"{leaver.name} - Team Edition", t + 10 * DAY,
-                           t + 40 * DAY, True, records.contract_amount(rng, leaver.segment, 12))
+            self.scripted(
+                grower,
+                RENEWAL_PIPELINE_ID,
+                "existingbusiness",
+                f"{grower.name} - Renewal {end.year}",
+                to_epoch_ms(end) - 60 * DAY,
+                to_epoch_ms(end) - 10 * DAY,
+                True,
+                amount,
+                start=end,
+            )
+        e1 = self.scripted(
+            leaver,
+            "default",
+            "newbusiness",
+            f"{leaver.name} - Team Edition",
+            t + 10 * DAY,
+            t + 40 * DAY,
+            True,
+            records.contract_amount(rng, leaver.segment, 12),
+        )
         if e1 is not None:
             end_ms = to_epoch_ms(self.contract_end(e1))
-            self.scripted(leaver, RENEWAL_PIPELINE_ID, "existingbusiness", f"{leaver.name} - Renewal",
-                          end_ms - 60 * DAY, end_ms - 15 * DAY, False, e1.amount or 0.0)
-            self.scripted(leaver, "default", "newbusiness", f"{leaver.name} - Platform (win-back)", end_ms + 120 * DAY,
-                          end_ms + 155 * DAY, True, records.contract_amount(rng, leaver.segment, 12))
+            self.scripted(
+                leaver,
+                RENEWAL_PIPELINE_ID,
+                "existingbusiness",
+                f"{leaver.name} - Renewal",
+                end_ms - 60 * DAY,
+                end_ms - 15 * DAY,
+                False,
+                e1.amount or 0.0,
+            )
+            self.scripted(
+                leaver,
+                "default",
+                "newbusiness",
+                f"{leaver.name} - Platform (win-back)",
+                end_ms + 120 * DAY,
+                end_ms + 155 * DAY,
+                True,
+                records.contract_amount(rng, leaver.segment, 12),
+            )
 
     # ------------------------------------------------------------------ quirks and damage
     def plant_deal_quirks(self) -> dict[str, list[Deal]]:
@@ -378,15 +461,17 @@ class _Generator:
             deal.history.append(("closedwon", t_rewon, "CRM_UI"))
             deal.closed = t_rewon
         # ...and one that is still open after being won once (no contract any more).
-        for deal in take(won, 1, lambda d: d.closed is not None and d.closed + 5 * DAY < self.end and
-                         not self._has_renewal(d)):
+        for deal in take(
+            won, 1, lambda d: d.closed is not None and d.closed + 5 * DAY < self.end and not self._has_renewal(d)
+        ):
             assert deal.closed is not None
             deal.history.append(("decisionmakerboughtin", deal.closed + rng.randrange(1, 5) * DAY, "CRM_UI"))
             deal.expected_close = self.end + rng.randrange(10, 60) * DAY
             deal.closed, deal.won, deal.contract_start, deal.cost = None, False, None, None
         # Deals with no company at all (they count in deal metrics, never in account metrics).
-        for deal in take(won + lost + open_, max(2, n // 150),
-                         lambda d: d.dealtype == "newbusiness" and not self._has_renewal(d)):
+        for deal in take(
+            won + lost + open_, max(2, n // 150), lambda d: d.dealtype == "newbusiness" and not self._has_renewal(d)
+        ):
             deal.companies = []
             deal.name = "Inbound lead - " + deal.name.split(" - ", 1)[-1]
         # Multi-currency: EUR amounts with the home-currency (USD) amount beside them.
@@ -405,8 +490,14 @@ class _Generator:
         for deal in take(lost + won, 2 * scale, lambda d: d.created + 30 * DAY < self.end):
             created = deal.created + rng.randrange(HOUR, 5 * DAY)
             dup = self.new_deal(
-                name=deal.name + " (duplicate)", pipeline="default", dealtype=deal.dealtype, owner=deal.owner,
-                companies=list(deal.companies[:1]), created=created, amount=deal.amount, term=deal.term,
+                name=deal.name + " (duplicate)",
+                pipeline="default",
+                dealtype=deal.dealtype,
+                owner=deal.owner,
+                companies=list(deal.companies[:1]),
+                created=created,
+                amount=deal.amount,
+                term=deal.term,
                 history=[("appointmentscheduled", created, "CRM_UI")],
             )
             dup.merged_into = deal
@@ -478,9 +569,15 @@ class _Generator:
             words = company.name.split(" ")
             dup_name = " ".join(words[:2]) if len(words) > 2 else company.name + " Corp"
             dup = _Company(
-                key=len(self.companies) + len(dups), name=dup_name,
-                domain=company.domain, industry=company.industry, segment=company.segment, owner=company.owner,
-                annual_revenue=None, created=created, merged_into=company,
+                key=len(self.companies) + len(dups),
+                name=dup_name,
+                domain=company.domain,
+                industry=company.industry,
+                segment=company.segment,
+                owner=company.owner,
+                annual_revenue=None,
+                created=created,
+                merged_into=company,
                 merged_at=self.clamp(created + rng.randrange(1, 30) * DAY),
             )
             dups.append(dup)
@@ -499,8 +596,17 @@ class _Generator:
                 modified = max(modified, d.merged_at)
             created, updated = iso_ms(company.created), iso_ms(modified)
             owner_id = company.owner.owner_id if company.owner else None
-            props = records.company_properties(company.name, company.domain, company.annual_revenue, company.industry,
-                                       created, owner_id, updated, ";".join(d.id for d in merged) or None, company.id)
+            props = records.company_properties(
+                company.name,
+                company.domain,
+                company.annual_revenue,
+                company.industry,
+                created,
+                owner_id,
+                updated,
+                ";".join(d.id for d in merged) or None,
+                company.id,
+            )
             made.append(records.api_record(company.id, props, created, updated))
         return made
 
@@ -529,16 +635,30 @@ class _Generator:
                 n = int(mean * (rng.random() + rng.random()) + rng.random())
                 for _ in range(n):
                     r = rng.random()
-                    kind = kinds[0] if r < cum[0] else kinds[1] if r < cum[1] else kinds[2] if r < cum[2] \
-                        else kinds[3] if r < cum[3] else kinds[4]
+                    kind = (
+                        kinds[0]
+                        if r < cum[0]
+                        else kinds[1]
+                        if r < cum[1]
+                        else kinds[2]
+                        if r < cum[2]
+                        else kinds[3]
+                        if r < cum[3]
+                        else kinds[4]
+                    )
                     owner = owner_id if rng.random() > 0.01 else None
                     ts = self.work_time(day_ms)
                     rec = getattr(self, "_" + kind)(ts)
                     if rec is not None:
                         raw[kind].append((rec[0], min(rec[1], self.end), owner, rec[2]))
         out: dict[str, list[dict[str, Any]]] = {}
-        bases = {"calls": 51_200_000_000, "emails": 52_400_000_000, "meetings": 53_600_000_000,
-                 "notes": 54_800_000_000, "tasks": 56_000_000_000}
+        bases = {
+            "calls": 51_200_000_000,
+            "emails": 52_400_000_000,
+            "meetings": 53_600_000_000,
+            "notes": 54_800_000_000,
+            "tasks": 56_000_000_000,
+        }
         for kind in kinds:
             items = raw[kind]
             items.sort(key=lambda x: x[0])  # ids follow creation order
@@ -629,8 +749,15 @@ class _Generator:
                 if rng.random() < 0.1:  # a mid-year quota revision
                     modified = self.clamp(max(created, start_ms - 5 * DAY) + rng.randrange(DAY))
                     target = round(target * rng.uniform(0.85, 1.15), -3)
-                items.append((created, modified, records.goal_properties(
-                    rep, self.manager, start_ms, end_ms, year, uuids[year], target, iso_ms(created))))
+                items.append(
+                    (
+                        created,
+                        modified,
+                        records.goal_properties(
+                            rep, self.manager, start_ms, end_ms, year, uuids[year], target, iso_ms(created)
+                        ),
+                    )
+                )
         items.sort(key=lambda x: x[0])
         next_id = 44_027_000_000 + rng.randrange(1_000_000)
         made = []

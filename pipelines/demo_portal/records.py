@@ -55,7 +55,7 @@ def month_add(d: dt.date, months: int) -> dt.date:
 def last_day(end_date: dt.date | None) -> dt.date:
     """A portal's end date: the given day (a datetime's date), or today (UTC) when None."""
     if end_date is None:
-        return dt.datetime.now(dt.timezone.utc).date()
+        return dt.datetime.now(dt.UTC).date()
     return end_date.date() if isinstance(end_date, dt.datetime) else end_date
 
 
@@ -74,11 +74,17 @@ def money(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:.2f}"
 
 
-def api_record(rid: str | None, properties: Properties, created: str, updated: str,
-               archived_at: str | None = None) -> dict[str, Any]:
+def api_record(
+    rid: str | None, properties: Properties, created: str, updated: str, archived_at: str | None = None
+) -> dict[str, Any]:
     """A record as HubSpot's API returns it (`archivedAt` only on archived records)."""
-    record: dict[str, Any] = {"id": rid, "properties": properties, "createdAt": created, "updatedAt": updated,
-                              "archived": archived_at is not None}
+    record: dict[str, Any] = {
+        "id": rid,
+        "properties": properties,
+        "createdAt": created,
+        "updatedAt": updated,
+        "archived": archived_at is not None,
+    }
     if archived_at is not None:
         record["archivedAt"] = archived_at
     return record
@@ -133,18 +139,20 @@ def make_staff(rng: random.Random, n_reps: int, start: int, end: int) -> Staff:
         if joiner:
             hired = start + int(span * rng.uniform(0.2, 0.6))
         left = start + int(span * rng.uniform(0.35, 0.8)) if leaver else None
-        staff.append(Rep(
-            owner_id=str(owner_id),
-            user_id=user_id,
-            first=first,
-            last=last,
-            team=teams[0] if manager else teams[i % 2],
-            win_rate=0.3 if manager else rng.uniform(0.15, 0.48),
-            activity=0.15 if manager else rng.uniform(0.55, 1.6),
-            hired=hired,
-            left=left,
-            is_manager=manager,
-        ))
+        staff.append(
+            Rep(
+                owner_id=str(owner_id),
+                user_id=user_id,
+                first=first,
+                last=last,
+                team=teams[0] if manager else teams[i % 2],
+                win_rate=0.3 if manager else rng.uniform(0.15, 0.48),
+                activity=0.15 if manager else rng.uniform(0.55, 1.6),
+                hired=hired,
+                left=left,
+                is_manager=manager,
+            )
+        )
     owners = []
     for rep in staff:
         slug = unicodedata.normalize("NFKD", f"{rep.first}.{rep.last}".lower())
@@ -153,19 +161,21 @@ def make_staff(rng: random.Random, n_reps: int, start: int, end: int) -> Staff:
         teams_json = [{"id": rep.team[0], "name": rep.team[1], "primary": True}]
         if rep.is_manager:
             teams_json.append({"id": teams[1][0], "name": teams[1][1], "primary": False})
-        owners.append({
-            "id": rep.owner_id,
-            "email": f"{slug}@northwind-saas.example",
-            "type": "PERSON",
-            "firstName": rep.first,
-            "lastName": rep.last,
-            "userId": rep.user_id,
-            "userIdIncludingInactive": rep.user_id,
-            "createdAt": iso_ms(rep.hired),
-            "updatedAt": iso_ms(max(updated, rep.hired)),
-            "archived": rep.left is not None,
-            "teams": teams_json,
-        })
+        owners.append(
+            {
+                "id": rep.owner_id,
+                "email": f"{slug}@northwind-saas.example",
+                "type": "PERSON",
+                "firstName": rep.first,
+                "lastName": rep.last,
+                "userId": rep.user_id,
+                "userIdIncludingInactive": rep.user_id,
+                "createdAt": iso_ms(rep.hired),
+                "updatedAt": iso_ms(max(updated, rep.hired)),
+                "archived": rep.left is not None,
+                "teams": teams_json,
+            }
+        )
     owners.sort(key=lambda o: int(o["id"]))
     seen: dict[str, int] = {}
     for owner in owners:  # past 1,200 reps the names repeat: number the emails (jordan.park2@...)
@@ -183,10 +193,14 @@ def pipeline_records(start: int) -> list[dict[str, Any]]:
     def stages(defs: tuple[tuple[str, str, str, bool], ...], created: str) -> list[dict[str, Any]]:
         return [
             {
-                "id": sid, "label": label, "displayOrder": i, "archived": False,
+                "id": sid,
+                "label": label,
+                "displayOrder": i,
+                "archived": False,
                 "metadata": {"isClosed": "true" if closed else "false", "probability": prob},
                 "writePermissions": "CRM_PERMISSIONS_ENFORCEMENT",
-                "createdAt": created, "updatedAt": created,
+                "createdAt": created,
+                "updatedAt": created,
             }
             for i, (sid, label, prob, closed) in enumerate(defs)
         ]
@@ -194,10 +208,24 @@ def pipeline_records(start: int) -> list[dict[str, Any]]:
     base = iso_ms(start - 400 * DAY)
     renew = iso_ms(start - 200 * DAY)
     return [
-        {"id": "default", "label": "Sales Pipeline", "displayOrder": 0, "archived": False,
-         "createdAt": base, "updatedAt": renew, "stages": stages(DEFAULT_STAGES, base)},
-        {"id": RENEWAL_PIPELINE_ID, "label": "Renewals", "displayOrder": 1, "archived": False,
-         "createdAt": renew, "updatedAt": renew, "stages": stages(RENEWAL_STAGES, renew)},
+        {
+            "id": "default",
+            "label": "Sales Pipeline",
+            "displayOrder": 0,
+            "archived": False,
+            "createdAt": base,
+            "updatedAt": renew,
+            "stages": stages(DEFAULT_STAGES, base),
+        },
+        {
+            "id": RENEWAL_PIPELINE_ID,
+            "label": "Renewals",
+            "displayOrder": 1,
+            "archived": False,
+            "createdAt": renew,
+            "updatedAt": renew,
+            "stages": stages(RENEWAL_STAGES, renew),
+        },
     ]
 
 
@@ -224,9 +252,17 @@ def revenue_and_industry(rng: random.Random, segment: int) -> tuple[str | None, 
     return revenue, rng.choice(INDUSTRIES) if rng.random() < 0.9 else None
 
 
-def company_properties(name: str, domain: str, revenue: str | None, industry: str | None, created: str,
-                       owner_id: str | None, modified: str | None = None, merged_ids: str | None = None,
-                       rid: str | None = None) -> Properties:
+def company_properties(
+    name: str,
+    domain: str,
+    revenue: str | None,
+    industry: str | None,
+    created: str,
+    owner_id: str | None,
+    modified: str | None = None,
+    merged_ids: str | None = None,
+    rid: str | None = None,
+) -> Properties:
     return {
         "annualrevenue": revenue,
         "createdate": created,
@@ -264,7 +300,7 @@ class Deal:
     currency: str = "USD"
     fx: float = 1.0
     archived_at: int | None = None
-    merged_into: "Deal | None" = None
+    merged_into: Deal | None = None
     merged_at: int = 0
     extra: dict[str, str | None] = field(default_factory=dict)  # properties set by hand (planted damage)
     id: str = ""
@@ -323,8 +359,9 @@ def timed(rng: random.Random, path: list[str], start: int, end: int) -> list[tup
     ]
 
 
-def closed_history(rng: random.Random, renewal: bool, won: bool, created: int, closed: int
-                   ) -> list[tuple[str, int, str]]:
+def closed_history(
+    rng: random.Random, renewal: bool, won: bool, created: int, closed: int
+) -> list[tuple[str, int, str]]:
     """A closed deal's stage moves from `created` to `closed`: a won deal went all the way, a lost
     one got anywhere first."""
     outcome = "won" if won else "lost"
@@ -335,8 +372,9 @@ def closed_history(rng: random.Random, renewal: bool, won: bool, created: int, c
     return timed(rng, path, created, closed)
 
 
-def open_history(rng: random.Random, renewal: bool, elapsed: float, created: int, until: int
-                 ) -> list[tuple[str, int, str]]:
+def open_history(
+    rng: random.Random, renewal: bool, elapsed: float, created: int, until: int
+) -> list[tuple[str, int, str]]:
     """An open deal's stage moves: as far as it got `elapsed` (a fraction) of the way to its planned
     close, spread from `created` over a random 30-100% of the time up to `until`."""
     if renewal:
@@ -482,8 +520,17 @@ def meeting_plan(rng: random.Random) -> tuple[int, int, str]:
     lead = rng.randrange(1, 15) * DAY + rng.randrange(HOUR)
     length = rng.choice((30, 30, 45, 60)) * MINUTE
     r = rng.random()
-    outcome = "COMPLETED" if r < 0.7 else "NO_SHOW" if r < 0.8 else "CANCELED" if r < 0.88 \
-        else "RESCHEDULED" if r < 0.95 else "SCHEDULED"
+    outcome = (
+        "COMPLETED"
+        if r < 0.7
+        else "NO_SHOW"
+        if r < 0.8
+        else "CANCELED"
+        if r < 0.88
+        else "RESCHEDULED"
+        if r < 0.95
+        else "SCHEDULED"
+    )
     return lead, length, outcome
 
 
@@ -505,8 +552,17 @@ def task_plan(rng: random.Random) -> tuple[int, str]:
     """(ms from creating a task to its due time, status) of a task."""
     lead = rng.randrange(0, 10) * DAY + rng.randrange(HOUR)
     r = rng.random()
-    status = "COMPLETED" if r < 0.7 else "NOT_STARTED" if r < 0.85 else "IN_PROGRESS" if r < 0.9 \
-        else "WAITING" if r < 0.95 else "DEFERRED"
+    status = (
+        "COMPLETED"
+        if r < 0.7
+        else "NOT_STARTED"
+        if r < 0.85
+        else "IN_PROGRESS"
+        if r < 0.9
+        else "WAITING"
+        if r < 0.95
+        else "DEFERRED"
+    )
     return lead, status
 
 
@@ -521,8 +577,9 @@ def task_properties(rng: random.Random, due: int, status: str, completed: str | 
     }
 
 
-def stamp_engagement(props: Properties, created: str, owner_id: str | None, modified: str | None = None,
-                     rid: str | None = None) -> Properties:
+def stamp_engagement(
+    props: Properties, created: str, owner_id: str | None, modified: str | None = None, rid: str | None = None
+) -> Properties:
     """The properties every engagement carries besides its own, appended in HubSpot's order."""
     props["hs_createdate"] = created
     props["hs_lastmodifieddate"] = modified
@@ -532,8 +589,9 @@ def stamp_engagement(props: Properties, created: str, owner_id: str | None, modi
 
 
 # --------------------------------------------------------------------------------------- goals
-def goal_properties(rep: Rep, manager: Rep, start_ms: int, end_ms: int, year: int, group: str, target: float,
-                    created: str) -> Properties:
+def goal_properties(
+    rep: Rep, manager: Rep, start_ms: int, end_ms: int, year: int, group: str, target: float, created: str
+) -> Properties:
     """A monthly revenue goal the manager set for a rep, properties in name order as HubSpot sends them."""
     return {
         "hs_assignee_team_id": None,

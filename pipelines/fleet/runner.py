@@ -71,8 +71,15 @@ def _die_with_parent() -> None:
 
 
 class FleetRunner:
-    def __init__(self, command: str, portals: list[PortalConfig], args: list[str], parallelism: int,
-                 console: Console, err: Console):
+    def __init__(
+        self,
+        command: str,
+        portals: list[PortalConfig],
+        args: list[str],
+        parallelism: int,
+        console: Console,
+        err: Console,
+    ):
         self.command, self.args, self.parallelism = command, args, parallelism
         self.console, self.err = console, err
         self.runs = {p.name: PortalRun(p.name, p.token_env) for p in portals}
@@ -80,9 +87,15 @@ class FleetRunner:
         self.lock = threading.Lock()
         self.live = err.is_terminal and not console.quiet
         self.bar = Progress(
-            SpinnerColumn(), TextColumn("{task.description:<16}"), TextColumn("{task.fields[phase]:<24}"),
-            TextColumn("{task.fields[records]:>10,} records"), TextColumn("{task.fields[requests]:>7,} requests"),
-            TimeElapsedColumn(), console=err, transient=False, disable=not self.live,
+            SpinnerColumn(),
+            TextColumn("{task.description:<16}"),
+            TextColumn("{task.fields[phase]:<24}"),
+            TextColumn("{task.fields[records]:>10,} records"),
+            TextColumn("{task.fields[requests]:>7,} requests"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
+            disable=not self.live,
         )
         self.tasks: dict[str, int] = {}
 
@@ -96,7 +109,11 @@ class FleetRunner:
         if self.live:
             self.bar.update(self.tasks[run.portal], phase=run.phase, records=run.records, requests=run.requests)
         elif phase and not self.console.quiet:  # piped: one plain line per change of phase
-            extra = f", {run.records:,} records, {run.requests:,} requests, {run.seconds:.1f} s" if run.code is not None else ""
+            extra = (
+                f", {run.records:,} records, {run.requests:,} requests, {run.seconds:.1f} s"
+                if run.code is not None
+                else ""
+            )
             self.err.print(f"portal {run.portal}: {phase}{extra}", highlight=False, soft_wrap=True)
 
     def _run_one(self, name: str) -> PortalRun:
@@ -109,8 +126,14 @@ class FleetRunner:
             self.bar.start_task(self.tasks[name])
         self._update(run, "syncing" if self.command != "build" else "building")
         env = {**os.environ, PROGRESS_ENV: "1", "PYTHONUNBUFFERED": "1"}
-        proc = subprocess.Popen(child_command(self.command, name, self.args), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=env, preexec_fn=_die_with_parent)
+        proc = subprocess.Popen(
+            child_command(self.command, name, self.args),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            preexec_fn=_die_with_parent,
+        )
         with self.lock:
             self.procs[name] = proc
         stderr: list[str] = []
@@ -124,8 +147,11 @@ class FleetRunner:
         run.code = proc.returncode
         if run.code != 0:
             errors = [line.strip() for line in stderr if line.startswith(("error:", "interrupted:"))]
-            run.error = (errors[-1].removeprefix("error:").strip() if errors else
-                         (stderr[-1].strip() if stderr else f"exit {run.code}"))
+            run.error = (
+                errors[-1].removeprefix("error:").strip()
+                if errors
+                else (stderr[-1].strip() if stderr else f"exit {run.code}")
+            )
             if run.code < 0:  # killed by a signal
                 run.error = f"killed by signal {-run.code}"
             # the child speaks of the single-portal variable; this portal's token is in its token_env
@@ -182,15 +208,18 @@ class FleetRunner:
                 proc.kill()
 
 
-def run_all_portals(command: str, portals: list[PortalConfig], args: list[str], parallelism: int,
-                    console: Console, err: Console) -> list[PortalRun]:
+def run_all_portals(
+    command: str, portals: list[PortalConfig], args: list[str], parallelism: int, console: Console, err: Console
+) -> list[PortalRun]:
     """Run `command` for every portal; print the summary; raise PortalsFailedError naming the failed ones."""
-    interrupts.left_behind("each portal's run that was stopped committed what it had (see its own line); the "
-                           "others are untouched")
+    interrupts.left_behind(
+        "each portal's run that was stopped committed what it had (see its own line); the others are untouched"
+    )
     runs = FleetRunner(command, portals, args, max(1, parallelism), console, err).run()
     rows = [(r.portal, r.result, f"{r.records:,}", f"{r.requests:,}", f"{r.seconds:.1f}") for r in runs]
-    print_table(console, f"Portals ({command})", ("portal", "result", "records", "requests", "seconds"), rows,
-                text_columns=2)
+    print_table(
+        console, f"Portals ({command})", ("portal", "result", "records", "requests", "seconds"), rows, text_columns=2
+    )
     failed = [r for r in runs if r.code != 0]
     for r in failed:
         where = f" (token from {r.token_env})" if r.code == exit_code("token_rejected") else ""
@@ -198,7 +227,8 @@ def run_all_portals(command: str, portals: list[PortalConfig], args: list[str], 
     if any(r.code == exit_code("interrupted") for r in runs) and interrupts.STOP.is_set():
         raise KeyboardInterrupt
     if failed:
-        raise PortalsFailedError(f"{len(failed)} of {len(runs)} portals failed: {', '.join(r.portal for r in failed)} "
-                                 "(the others finished; each failure is on its own line above).")
+        raise PortalsFailedError(
+            f"{len(failed)} of {len(runs)} portals failed: {', '.join(r.portal for r in failed)} "
+            "(the others finished; each failure is on its own line above)."
+        )
     return runs
-

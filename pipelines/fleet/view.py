@@ -50,7 +50,7 @@ class Fleet:
     portals: tuple[str, ...]  # the portals whose marts it holds
 
 
-def write_fleet(config: "SalesmetricsConfig", as_of: dt.date) -> Fleet | None:
+def write_fleet(config: SalesmetricsConfig, as_of: dt.date) -> Fleet | None:
     """Rewrite the fleet copy and page from every portal's published copy (None: no portals)."""
     directory = fleet_dir(config)
     if directory is None:
@@ -89,9 +89,14 @@ def _fsync(path: Path) -> None:
 
 
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[str]:
-    return [name for (name,) in con.execute(
-        "select table_name from information_schema.tables where table_catalog = ? and table_schema = ? "
-        "and table_type = 'BASE TABLE' order by 1", [catalog, schema]).fetchall()]
+    return [
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_catalog = ? and table_schema = ? "
+            "and table_type = 'BASE TABLE' order by 1",
+            [catalog, schema],
+        ).fetchall()
+    ]
 
 
 def write_fleet_copy(portals: list[PortalConfig], target: Path) -> tuple[Path, tuple[str, ...]]:
@@ -105,8 +110,9 @@ def write_fleet_copy(portals: list[PortalConfig], target: Path) -> tuple[Path, t
         rows, sources = [], {}  # sources: schema.table -> [(portal, select)]
         for p in portals:
             bi = bi_copy_path(Path(p.db))
-            published = dt.datetime.fromtimestamp(bi.stat().st_mtime, dt.timezone.utc).replace(tzinfo=None) \
-                if bi.exists() else None
+            published = (
+                dt.datetime.fromtimestamp(bi.stat().st_mtime, dt.UTC).replace(tzinfo=None) if bi.exists() else None
+            )
             marts: list[str] = []
             if published is not None:
                 alias = f"portal_{p.name}"
@@ -115,9 +121,12 @@ def write_fleet_copy(portals: list[PortalConfig], target: Path) -> tuple[Path, t
                     for table in (t for t in _tables(con, alias, schema) if (schema, t) != ("pipeline", "portals")):
                         sources.setdefault(f"{schema}.{table}", []).append(
                             f"select {_sql_text(p.name)} as portal, {_sql_text(p.currency)} as currency, * "
-                            f"from {alias}.{schema}.{table}")
+                            f"from {alias}.{schema}.{table}"
+                        )
                 marts = _tables(con, alias, MARTS_SCHEMA)
-            rows.append((p.name, p.currency, str(p.db), str(bi), str(dashboard_path(Path(p.db))), published, len(marts)))
+            rows.append(
+                (p.name, p.currency, str(p.db), str(bi), str(dashboard_path(Path(p.db))), published, len(marts))
+            )
         con.execute(f"attach '{_sql_path(staging)}' as fleet_copy (storage_version '{BI_STORAGE_VERSION}')")
         try:
             for schema in (MARTS_SCHEMA, "pipeline"):
@@ -125,8 +134,10 @@ def write_fleet_copy(portals: list[PortalConfig], target: Path) -> tuple[Path, t
             con.execute("begin transaction")
             for name, selects in sorted(sources.items()):
                 con.execute(f"create table fleet_copy.{name} as " + " union all by name ".join(selects))
-            con.execute("create table fleet_copy.pipeline.portals (portal varchar, currency varchar, warehouse varchar, "
-                        "bi_copy varchar, dashboard varchar, published_at timestamp, marts integer)")
+            con.execute(
+                "create table fleet_copy.pipeline.portals (portal varchar, currency varchar, warehouse varchar, "
+                "bi_copy varchar, dashboard varchar, published_at timestamp, marts integer)"
+            )
             if rows:
                 con.executemany("insert into fleet_copy.pipeline.portals values (?, ?, ?, ?, ?, ?, ?)", rows)
             con.execute("commit")
@@ -167,8 +178,11 @@ MEASURES_SQL = {
                    where period_start <= $as_of::date and $as_of::date < period_end group by portal""",
 }
 COLUMNS = (  # key, header, kind
-    ("arr", "ARR", "money"), ("customers", "customers", "count"), ("nrr", "NRR", "rate"),
-    ("win_rate", "win rate (12 months)", "rate"), ("attainment", "quota attainment", "rate"),
+    ("arr", "ARR", "money"),
+    ("customers", "customers", "count"),
+    ("nrr", "NRR", "rate"),
+    ("win_rate", "win rate (12 months)", "rate"),
+    ("attainment", "quota attainment", "rate"),
     ("coverage", "pipeline coverage", "ratio"),
 )
 
@@ -233,13 +247,18 @@ def write_fleet_page(copy: Path, portals: list[PortalConfig], as_of: dt.date, ta
             value = measures.get(p.name, {}).get(key)
             top = tops.get((key, p.currency if kind == "money" else None))
             width = 0 if not isinstance(value, (int, float)) or not top or value <= 0 else min(100.0, 100 * value / top)
-            cells.append(f'<td data-measure="{key}"><span class="bar" style="width:{width:.0f}%"></span>'
-                         f'<span class="v">{html.escape(_format(value, kind, p.currency))}</span></td>')
+            cells.append(
+                f'<td data-measure="{key}"><span class="bar" style="width:{width:.0f}%"></span>'
+                f'<span class="v">{html.escape(_format(value, kind, p.currency))}</span></td>'
+            )
         state = "" if p.name in measures else ' <span class="none">(not built yet)</span>'
-        body.append(f'<tr data-portal="{html.escape(p.name)}"><th><a href="{html.escape(link)}">'
-                    f'{html.escape(p.name)}</a>{state}</th><td>{html.escape(p.currency or "not set")}</td>'
-                    + "".join(cells) + "</tr>")
-    generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        body.append(
+            f'<tr data-portal="{html.escape(p.name)}"><th><a href="{html.escape(link)}">'
+            f"{html.escape(p.name)}</a>{state}</th><td>{html.escape(p.currency or 'not set')}</td>"
+            + "".join(cells)
+            + "</tr>"
+        )
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>salesmetrics fleet</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

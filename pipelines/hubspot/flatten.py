@@ -7,8 +7,9 @@ happens here, column by column and vectorised; a value that does not parse is re
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -155,16 +156,21 @@ def listed_shape(records: list[dict[str, Any]], links: Iterable[CompanyLink]) ->
     return [{**r, "associations": {"companies": {"results": inline.get(str(r["id"]), [])}}} for r in records]
 
 
-def child_frame(child: ChildTable, records: list[dict[str, Any]], links: list[CompanyLink] | None = None) -> pd.DataFrame:
+def child_frame(
+    child: ChildTable, records: list[dict[str, Any]], links: list[CompanyLink] | None = None
+) -> pd.DataFrame:
     """A child table's rows for `records`: the history of a property, or one row per record and
     associated company (links inline in the records when `links` is None, else those of `links`
     whose record is in `records`)."""
     if child.history_of:
         return stage_history_frame(records, child.history_of)
     ids = {str(record["id"]) for record in records}
-    merged = _merged_links(link for link in (inline_company_links(records) if links is None else links) if link[0] in ids)
-    frame = pd.DataFrame([(*key, primary) for key, primary in merged.items()],
-                         columns=[child.parent_column, "company_id", "is_primary"])
+    merged = _merged_links(
+        link for link in (inline_company_links(records) if links is None else links) if link[0] in ids
+    )
+    frame = pd.DataFrame(
+        [(*key, primary) for key, primary in merged.items()], columns=[child.parent_column, "company_id", "is_primary"]
+    )
     return frame.astype({child.parent_column: "str", "company_id": "str", "is_primary": "boolean"})
 
 
@@ -182,7 +188,9 @@ def stage_history_frame(records: Iterable[dict[str, Any]], prop: str = "dealstag
                 }
             )
     frame = pd.DataFrame(rows, columns=["deal_id", "dealstage", "changed_at", "source_type"])
-    typed, _ = type_frame(frame, {"deal_id": "string", "dealstage": "string", "changed_at": "datetime", "source_type": "string"})
+    typed, _ = type_frame(
+        frame, {"deal_id": "string", "dealstage": "string", "changed_at": "datetime", "source_type": "string"}
+    )
     return typed.dropna(subset=["dealstage", "changed_at"]).reset_index(drop=True)
 
 

@@ -102,7 +102,7 @@ class CrmObject:
         """Property names to request from HubSpot."""
         return [self.source(column) for column in self.properties]
 
-    def with_property_sources(self, sources: dict[str, str]) -> "CrmObject":
+    def with_property_sources(self, sources: dict[str, str]) -> CrmObject:
         """This object reading some columns from other (custom) HubSpot properties."""
         unknown = sorted(set(sources) - set(self.properties))
         if unknown:
@@ -124,8 +124,13 @@ _ENGAGEMENT_COMMON: dict[str, PropertyType] = {
 
 DEAL_STAGE_HISTORY = ChildTable(
     name="deal_stage_history",
-    columns={"deal_id": "string", "dealstage": "string", "changed_at": "datetime", "source_type": "string",
-             **LOAD_COLUMNS},
+    columns={
+        "deal_id": "string",
+        "dealstage": "string",
+        "changed_at": "datetime",
+        "source_type": "string",
+        **LOAD_COLUMNS,
+    },
     parent_column="deal_id",
     history_of="dealstage",
 )

@@ -41,7 +41,7 @@ class Budgets:
     search_per_second: int = SEARCH_PER_SECOND
 
     @classmethod
-    def for_tier(cls, tier: str) -> "Budgets":
+    def for_tier(cls, tier: str) -> Budgets:
         if tier not in TIERS:
             raise ConfigError(f"HUBSPOT_TIER must be one of {', '.join(TIERS)} (got {tier!r}).")
         if tier == "unlimited":
@@ -49,7 +49,7 @@ class Budgets:
         return cls(ten_second=TIERS[tier])
 
 
-_SHARED: dict[tuple[str, Budgets], "RateLimiters"] = {}
+_SHARED: dict[tuple[str, Budgets], RateLimiters] = {}
 _SHARED_LOCK = threading.Lock()
 
 
@@ -57,7 +57,7 @@ class RateLimiters:
     """Blocking limiters for the two budgets; `acquire(search=...)` waits until a request may go."""
 
     @classmethod
-    def shared(cls, portal: str, budgets: Budgets) -> "RateLimiters":
+    def shared(cls, portal: str, budgets: Budgets) -> RateLimiters:
         """The limiters of one portal, shared by every client in this process: the budget belongs
         to the app and portal, not to a client object (Dagster builds one client per asset)."""
         with _SHARED_LOCK:

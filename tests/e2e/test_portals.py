@@ -41,18 +41,28 @@ class Fleet:
 def fleet(tmp_path_factory) -> Fleet:
     cwd = tmp_path_factory.mktemp("portals")
     env = user_env(cwd)
-    servers = {name: DemoPortalServer(generate_portal(seed=seed, size="small", end_date=AS_OF), token=token)
-               for seed, (name, token) in enumerate(TOKENS.items(), start=3)}
+    servers = {
+        name: DemoPortalServer(generate_portal(seed=seed, size="small", end_date=AS_OF), token=token)
+        for seed, (name, token) in enumerate(TOKENS.items(), start=3)
+    }
     for server in servers.values():
         server.start()
     try:
         entries = "\n".join(
             f"  - {{name: {name}, token_env: {name.upper()}_TOKEN, base_url: '{server.url}', tier: unlimited"
-            f"{', currency: EUR' if name == 'acme' else ''}}}" for name, server in servers.items())
+            f"{', currency: EUR' if name == 'acme' else ''}}}"
+            for name, server in servers.items()
+        )
         (cwd / "salesmetrics.yml").write_text(f"reporting:\n  as_of: {AS_OF}\nportals:\n{entries}\n")
         env.update(ACME_TOKEN=TOKENS["acme"], BETA_TOKEN="not-beta's-token", GAMMA_TOKEN=TOKENS["gamma"])
-        proc = subprocess.run([str(BIN / "salesmetrics"), "run", "--all-portals", "--parallelism", "2"], env=env,
-                              cwd=cwd, capture_output=True, text=True, timeout=900)
+        proc = subprocess.run(
+            [str(BIN / "salesmetrics"), "run", "--all-portals", "--parallelism", "2"],
+            env=env,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         return Fleet(cwd, proc, {name: s.request_count for name, s in servers.items()})
     finally:
         for server in servers.values():
@@ -127,7 +137,7 @@ def test_the_fleet_page_compares_portals_and_links_their_dashboards(fleet):
     page = (fleet.data / "fleet.dashboard.html").read_text()
     for name in ("acme", "gamma"):
         assert f'<a href="{name}.dashboard.html">{name}</a>' in page
-    assert "beta</a> <span class=\"none\">(not built yet)</span>" in page
+    assert 'beta</a> <span class="none">(not built yet)</span>' in page
     for header in ("ARR", "NRR", "win rate", "quota attainment", "pipeline coverage"):
         assert f"<th>{header}" in page
     con = duckdb.connect(str(fleet.data / "acme.bi.duckdb"), read_only=True)
@@ -140,20 +150,32 @@ def test_each_portal_has_its_own_lock_and_a_held_one_fails_alone(tmp_path):
     """A notebook holding one portal's warehouse stops that portal (exit 5 in its process) and no
     other: `salesmetrics sync --all-portals` (no dbt) syncs the other portal and names the held one."""
     env = user_env(tmp_path)
-    servers = [DemoPortalServer(generate_portal(seed=seed, size="small", end_date=AS_OF), token=f"t{seed}")
-               for seed in (11, 12)]
+    servers = [
+        DemoPortalServer(generate_portal(seed=seed, size="small", end_date=AS_OF), token=f"t{seed}")
+        for seed in (11, 12)
+    ]
     for server in servers:
         server.start()
     try:
         (tmp_path / "salesmetrics.yml").write_text(
-            "portals:\n" + "".join(f"  - {{name: p{i}, token_env: P{i}_TOKEN, base_url: '{s.url}', tier: unlimited}}\n"
-                                   for i, s in enumerate(servers)))
+            "portals:\n"
+            + "".join(
+                f"  - {{name: p{i}, token_env: P{i}_TOKEN, base_url: '{s.url}', tier: unlimited}}\n"
+                for i, s in enumerate(servers)
+            )
+        )
         env.update(P0_TOKEN="t11", P1_TOKEN="t12")
         (tmp_path / "data").mkdir()
         holder = duckdb.connect(str(tmp_path / "data" / "p0.duckdb"))  # read-write: DuckDB's one writer
         try:
-            proc = subprocess.run([str(BIN / "salesmetrics"), "sync", "--all-portals"], env=env, cwd=tmp_path,
-                                  capture_output=True, text=True, timeout=600)
+            proc = subprocess.run(
+                [str(BIN / "salesmetrics"), "sync", "--all-portals"],
+                env=env,
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
         finally:
             holder.close()
         requests = [s.request_count for s in servers]
@@ -174,14 +196,20 @@ def test_a_dagster_run_of_one_portal_partition_reads_that_portal_into_its_wareho
     """The code location as Dagster loads it (a fresh process beside the configuration): the backfill
     job run for partition p1 uses p1's token (from P1_TOKEN; HUBSPOT_ACCESS_TOKEN is not set), its
     server and its warehouse, and records the materializations under that partition."""
-    servers = [DemoPortalServer(generate_portal(seed=seed, size="small", end_date=AS_OF), token=f"t{seed}")
-               for seed in (21, 22)]
+    servers = [
+        DemoPortalServer(generate_portal(seed=seed, size="small", end_date=AS_OF), token=f"t{seed}")
+        for seed in (21, 22)
+    ]
     for server in servers:
         server.start()
     try:
         (tmp_path / "salesmetrics.yml").write_text(
-            "portals:\n" + "".join(f"  - {{name: p{i}, token_env: P{i}_TOKEN, base_url: '{s.url}', tier: unlimited}}\n"
-                                   for i, s in enumerate(servers)))
+            "portals:\n"
+            + "".join(
+                f"  - {{name: p{i}, token_env: P{i}_TOKEN, base_url: '{s.url}', tier: unlimited}}\n"
+                for i, s in enumerate(servers)
+            )
+        )
         script = textwrap.dedent("""
             import json, warnings
             warnings.simplefilter("ignore")
@@ -196,8 +224,9 @@ def test_a_dagster_run_of_one_portal_partition_reads_that_portal_into_its_wareho
                               "partition": event.asset_materialization.partition}))
         """)
         env = {**user_env(tmp_path), "P0_TOKEN": "t21", "P1_TOKEN": "t22"}
-        proc = subprocess.run([str(BIN / "python"), "-c", script], cwd=tmp_path, env=env, capture_output=True,
-                              text=True, timeout=600)
+        proc = subprocess.run(
+            [str(BIN / "python"), "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+        )
         requests = [s.request_count for s in servers]
     finally:
         for server in servers:

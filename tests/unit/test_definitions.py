@@ -16,8 +16,21 @@ from pipelines.paths import DBT_PROJECT_DIR, REPO_ROOT
 from pipelines.project import dbt_project
 from pipelines.settings import Settings
 
-RAW = ["calls", "companies", "deals", "emails", "goal_targets", "meetings", "notes", "tasks", "owners",
-       "deal_pipeline_stages", "call_dispositions", "deal_stage_history", "deal_companies"]
+RAW = [
+    "calls",
+    "companies",
+    "deals",
+    "emails",
+    "goal_targets",
+    "meetings",
+    "notes",
+    "tasks",
+    "owners",
+    "deal_pipeline_stages",
+    "call_dispositions",
+    "deal_stage_history",
+    "deal_companies",
+]
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +50,14 @@ def test_the_asset_graph_runs_from_hubspot_through_the_marts_to_the_dashboard(de
     assert {"marts/arr_monthly", "marts/sales_kpis_monthly", "marts/quota_attainment"} <= keys(graph, "marts")
     assert keys(graph, "dashboard") == {"sales_dashboard"}
     assert {graph.get(k).group_name for k in graph.get_all_asset_keys()} == {
-        "hubspot", "staging", "intermediate", "marts", "seeds", "salesmetrics_config", "dashboard"}
+        "hubspot",
+        "staging",
+        "intermediate",
+        "marts",
+        "seeds",
+        "salesmetrics_config",
+        "dashboard",
+    }
     # dbt's sources are the raw assets: the marts reach back to HubSpot with no extra wiring
     upstream = set(graph.upstream_key_iterator(dg.AssetKey(["marts", "arr_monthly"])))
     assert dg.AssetKey(["hubspot", "deals"]) in upstream
@@ -47,15 +67,22 @@ def test_the_asset_graph_runs_from_hubspot_through_the_marts_to_the_dashboard(de
 
 def test_every_raw_table_and_dbt_test_is_a_check(defs):
     checks = {(c.asset_key.to_user_string(), c.name) for c in defs.resolve_asset_graph().asset_check_keys}
-    assert {(f"hubspot/{t}", "quarantine_share") for t in RAW if t not in
-            ("call_dispositions", "deal_stage_history", "deal_companies")} <= checks
+    assert {
+        (f"hubspot/{t}", "quarantine_share")
+        for t in RAW
+        if t not in ("call_dispositions", "deal_stage_history", "deal_companies")
+    } <= checks
     assert ("hubspot/deals", "source_unique_hubspot_deals_id") in checks
     assert ("marts/arr_monthly", "assert_arr_bridge_balances") in checks
 
 
 def test_jobs_schedules_and_sensor(defs):
-    assert {j.name for j in defs.jobs} == {"hubspot_daily_sync", "hubspot_first_load", "hubspot_backfill",
-                                           "hubspot_weekly_reconcile"}
+    assert {j.name for j in defs.jobs} == {
+        "hubspot_daily_sync",
+        "hubspot_first_load",
+        "hubspot_backfill",
+        "hubspot_weekly_reconcile",
+    }
     schedules = {s.name: s for s in defs.schedules}
     assert schedules["hubspot_daily_sync_schedule"].cron_schedule == "0 6 * * *"
     assert schedules["hubspot_weekly_reconcile_schedule"].cron_schedule == "0 4 * * 0"

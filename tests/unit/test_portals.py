@@ -27,25 +27,31 @@ def _config(tmp_path: Path, text: str) -> Path:
 
 
 def test_portal_entries_with_their_defaults(tmp_path):
-    path = _config(tmp_path, """
+    path = _config(
+        tmp_path,
+        """
         portals:
           - {name: acme, token_env: ACME_TOKEN, currency: EUR, timezone: Europe/Berlin, tier: professional}
           - {name: beta_2, token_env: BETA_TOKEN, db: other/beta.duckdb, base_url: "http://127.0.0.1:9/"}
-    """)
+    """,
+    )
     acme, beta = load_config(path).portals
     assert acme.db == (tmp_path / "data" / "acme.duckdb").resolve()  # beside the configuration file
     assert beta.db == (tmp_path / "other" / "beta.duckdb").resolve()
     assert beta.base_url == "http://127.0.0.1:9" and acme.currency == "EUR"
 
 
-@pytest.mark.parametrize("entry, message", [
-    ("{name: Acme, token_env: T}", "'portals.0.name': Value error, a portal name is a lowercase letter"),
-    ("{name: acme}", "'portals.0.token_env': Field required (value not shown)"),
-    ("{name: acme, token_env: T, currency: euro}", "currency is a 3-letter ISO 4217 code"),
-    ("{name: acme, token_env: T, tier: gold}", "tier must be one of free, starter"),
-    ("{name: acme, token_env: T, timezone: Mars/Base}", "'Mars/Base' is not an IANA time zone"),
-    ("{name: acme, token_env: T, token: pat-na1-secret}", "unknown key 'portals.0.token'"),
-])
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ("{name: Acme, token_env: T}", "'portals.0.name': Value error, a portal name is a lowercase letter"),
+        ("{name: acme}", "'portals.0.token_env': Field required (value not shown)"),
+        ("{name: acme, token_env: T, currency: euro}", "currency is a 3-letter ISO 4217 code"),
+        ("{name: acme, token_env: T, tier: gold}", "tier must be one of free, starter"),
+        ("{name: acme, token_env: T, timezone: Mars/Base}", "'Mars/Base' is not an IANA time zone"),
+        ("{name: acme, token_env: T, token: pat-na1-secret}", "unknown key 'portals.0.token'"),
+    ],
+)
 def test_a_bad_entry_is_one_line_naming_the_key(tmp_path, entry, message):
     path = _config(tmp_path, f"portals:\n  - {entry}\n")
     with pytest.raises(ConfigError) as info:
@@ -62,10 +68,13 @@ def test_a_token_pasted_as_token_env_is_never_repeated(tmp_path):
     assert "line 3" in text and "NAME of the environment variable" in text and "pat-na1" not in text
 
 
-@pytest.mark.parametrize("second, message", [
-    ("{name: acme, token_env: B}", "each portal name may appear once; repeated: acme"),
-    ("{name: beta, token_env: B, db: data/acme.duckdb}", "each portal needs its own warehouse file"),
-])
+@pytest.mark.parametrize(
+    "second, message",
+    [
+        ("{name: acme, token_env: B}", "each portal name may appear once; repeated: acme"),
+        ("{name: beta, token_env: B, db: data/acme.duckdb}", "each portal needs its own warehouse file"),
+    ],
+)
 def test_names_and_warehouses_are_unique(tmp_path, second, message):
     path = _config(tmp_path, f"portals:\n  - {{name: acme, token_env: A}}\n  - {second}\n")
     with pytest.raises(ConfigError, match=message):
@@ -73,12 +82,15 @@ def test_names_and_warehouses_are_unique(tmp_path, second, message):
 
 
 def test_each_portal_has_its_own_settings_and_limiters(tmp_path, monkeypatch):
-    path = _config(tmp_path, """
+    path = _config(
+        tmp_path,
+        """
         reporting: {timezone: UTC}
         portals:
           - {name: acme, token_env: ACME_TOKEN, base_url: "https://api.hubapi.com", timezone: Asia/Kolkata}
           - {name: beta, token_env: BETA_TOKEN, base_url: "https://api.hubapi.com"}
-    """)
+    """,
+    )
     monkeypatch.setenv("SALESMETRICS_CONFIG", str(path))
     monkeypatch.setenv("ACME_TOKEN", "token-a")
     monkeypatch.setenv("BETA_TOKEN", "token-b")
@@ -111,12 +123,15 @@ def test_without_a_list_the_single_portal_is_unchanged(tmp_path, monkeypatch):
 
 def test_dagster_partitions_a_run_per_portal_and_the_queue_limits(tmp_path):
     """The code location as Dagster loads it (a fresh process, the configuration beside it)."""
-    _config(tmp_path, """
+    _config(
+        tmp_path,
+        """
         portals:
           - {name: acme, token_env: ACME_TOKEN}
           - {name: beta, token_env: BETA_TOKEN}
           - {name: gamma, token_env: GAMMA_TOKEN}
-    """)
+    """,
+    )
     script = textwrap.dedent("""
         import datetime, json, warnings
         warnings.simplefilter("ignore")
@@ -137,8 +152,14 @@ def test_dagster_partitions_a_run_per_portal_and_the_queue_limits(tmp_path):
                                          for r in schedule.evaluate_tick(context).run_requests]
         print(json.dumps(out))
     """)
-    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300,
-                          env={"PATH": "/usr/bin:/bin", "DAGSTER_DISABLE_TELEMETRY": "1", "PYTHONPATH": str(REPO)})
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "DAGSTER_DISABLE_TELEMETRY": "1", "PYTHONPATH": str(REPO)},
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout.splitlines()[-1])
     for job, keys in out["partitions"].items():
@@ -176,12 +197,15 @@ def test_the_run_queue_admits_one_run_per_portal_and_one_for_the_single_warehous
     instance = DagsterInstance.from_config(str(tmp_path))
     daemon = QueuedRunCoordinatorDaemon(interval_seconds=1)
 
-    origin = RemoteJobOrigin(RemoteRepositoryOrigin(RegisteredCodeLocationOrigin("pipelines.definitions"),
-                                                    "__repository__"), "hubspot_daily_sync")
+    origin = RemoteJobOrigin(
+        RemoteRepositoryOrigin(RegisteredCodeLocationOrigin("pipelines.definitions"), "__repository__"),
+        "hubspot_daily_sync",
+    )
 
     def queue(tags: dict[str, str]):
-        return create_run_for_test(instance, job_name="hubspot_daily_sync", status=DagsterRunStatus.QUEUED,
-                                   tags=tags, remote_job_origin=origin)
+        return create_run_for_test(
+            instance, job_name="hubspot_daily_sync", status=DagsterRunStatus.QUEUED, tags=tags, remote_job_origin=origin
+        )
 
     def next_runs() -> list[str]:
         runs = daemon._get_runs_to_dequeue(instance, instance.get_concurrency_config(), fixed_iteration_time=None)

@@ -14,8 +14,13 @@ SQLFLUFF = Path(sys.executable).with_name("sqlfluff")
 
 
 def test_models_are_clean_under_sqlfluff(tmp_path):
-    env = {**os.environ, "SALESMETRICS_DB": str(tmp_path / "lint.duckdb"), "DO_NOT_TRACK": "1",
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    result = subprocess.run([str(SQLFLUFF), "lint", "dbt_project/models"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=540)
+    env = {
+        **os.environ,
+        "SALESMETRICS_DB": str(tmp_path / "lint.duckdb"),
+        "DO_NOT_TRACK": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    result = subprocess.run(
+        [str(SQLFLUFF), "lint", "dbt_project/models"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=540
+    )
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]

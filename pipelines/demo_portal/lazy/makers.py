@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from pipelines.demo_portal import records
 from pipelines.demo_portal.data import STANDARD_DISPOSITIONS, iso_ms
@@ -115,11 +116,26 @@ def make_deal(env: Env, rng: random.Random, created: int, modified: int, links: 
         if amount is not None and rng.random() < 0.5:
             cost = amount * rng.uniform(0.12, 0.45)
     currency, fx = ("EUR", rng.choice((1.07, 1.08, 1.09, 1.11))) if rng.random() < 0.01 else ("USD", 1.0)
-    deal = Deal(key=0, name=name, pipeline=RENEWAL_PIPELINE_ID if renewal else "default",
-                dealtype="existingbusiness" if (renewal or upsell) else "newbusiness", owner=owner,
-                companies=links, created=created, amount=amount, term=term, history=history, closed=closed_at,
-                expected_close=expected, won=won, contract_start=contract_start, hide_start=hide_start,
-                cost=cost, currency=currency, fx=fx)
+    deal = Deal(
+        key=0,
+        name=name,
+        pipeline=RENEWAL_PIPELINE_ID if renewal else "default",
+        dealtype="existingbusiness" if (renewal or upsell) else "newbusiness",
+        owner=owner,
+        companies=links,
+        created=created,
+        amount=amount,
+        term=term,
+        history=history,
+        closed=closed_at,
+        expected_close=expected,
+        won=won,
+        contract_start=contract_start,
+        hide_start=hide_start,
+        cost=cost,
+        currency=currency,
+        fx=fx,
+    )
     return records.deal_properties(deal), {"_history": {"dealstage": records.stage_history(deal)}, "_links": links}
 
 

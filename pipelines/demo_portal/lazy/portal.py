@@ -16,8 +16,9 @@ import copy
 import datetime as dt
 import random
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -103,8 +104,14 @@ class LazyPortal:
             month_starts.append(to_epoch_ms(m))
             m = month_add(m, 1)
         self._month_starts = np.array(month_starts, dtype=np.int64)
-        self._env = makers.Env(seed=seed, start=self.start, end=self.end, reps=self._reps,
-                           companies=makers.Companies(seed), months=month_starts)
+        self._env = makers.Env(
+            seed=seed,
+            start=self.start,
+            end=self.end,
+            reps=self._reps,
+            companies=makers.Companies(seed),
+            months=month_starts,
+        )
         counts = dict(counts)
         counts["goal_targets"] = len(self._reps) * (len(month_starts) - 1)
         self._stores: dict[str, Store] = {}
@@ -172,7 +179,8 @@ class LazyPortal:
             return created_fn, deal_lm
         # Engagements: most are final when logged (a second or two later); some are edited later.
         later, short, long = {"tasks": (70, 2_000, 14 * DAY), "emails": (5, 500, 3 * DAY)}.get(
-            name, (25, 2_000, 30 * DAY))
+            name, (25, 2_000, 30 * DAY)
+        )
 
         def engagement_lm(idx: np.ndarray, created: np.ndarray) -> np.ndarray:
             h = streams.draws(key + 4, idx)
@@ -202,13 +210,13 @@ class LazyPortal:
         return primary, partner
 
     # ------------------------------------------------------------------ the server's interface
-    def indexes(self) -> "LazyPortal":
+    def indexes(self) -> LazyPortal:
         return self
 
     def has(self, object_name: str) -> bool:
         return object_name in self._stores
 
-    def view(self, object_name: str) -> "LazyView":
+    def view(self, object_name: str) -> LazyView:
         view = self._views.get(object_name)
         if view is None:
             view = self._views[object_name] = LazyView(self, self._stores[object_name])

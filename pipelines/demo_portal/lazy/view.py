@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import math
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -103,7 +104,8 @@ class LazyView:
         self._fresh()
         key = json.dumps(
             [body.get("filterGroups"), body.get("filters"), body.get("sorts"), body.get("query")],
-            sort_keys=True, default=str,
+            sort_keys=True,
+            default=str,
         )
         hit = self._searches.get(key)
         if hit is None:

@@ -52,8 +52,14 @@ def test_records_are_api_shaped_and_nothing_happens_after_end_date(small):
     for name, records in small.objects.items():
         assert records, name
         for r in records:
-            assert set(r) - {"_history", "_companies"} <= {"id", "properties", "createdAt", "updatedAt",
-                                                           "archived", "archivedAt"}
+            assert set(r) - {"_history", "_companies"} <= {
+                "id",
+                "properties",
+                "createdAt",
+                "updatedAt",
+                "archived",
+                "archivedAt",
+            }
             assert ISO.match(r["createdAt"]) and ISO.match(r["updatedAt"]), r
             assert r["createdAt"] <= r["updatedAt"], r
             assert to_epoch_ms(r["updatedAt"]) <= END_MS
@@ -159,9 +165,13 @@ def test_deal_pipelines_match_hubspot_defaults_plus_a_custom_one(small):
     default, second = small.pipelines
     assert default["id"] == "default"
     assert [(s["id"], s["metadata"]["probability"], s["metadata"]["isClosed"]) for s in default["stages"]] == [
-        ("appointmentscheduled", "0.2", "false"), ("qualifiedtobuy", "0.4", "false"),
-        ("presentationscheduled", "0.6", "false"), ("decisionmakerboughtin", "0.8", "false"),
-        ("contractsent", "0.9", "false"), ("closedwon", "1.0", "true"), ("closedlost", "0.0", "true"),
+        ("appointmentscheduled", "0.2", "false"),
+        ("qualifiedtobuy", "0.4", "false"),
+        ("presentationscheduled", "0.6", "false"),
+        ("decisionmakerboughtin", "0.8", "false"),
+        ("contractsent", "0.9", "false"),
+        ("closedwon", "1.0", "true"),
+        ("closedlost", "0.0", "true"),
     ]
     assert [s["displayOrder"] for s in default["stages"]] == list(range(7))
     assert second["id"].isdigit() and all(s["id"].isdigit() for s in second["stages"])
