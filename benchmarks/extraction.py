@@ -31,14 +31,20 @@ HISTORY_PAGE, LIST_PAGE, OWNERS_PAGE = 50, 100, 500
 SEARCH_PAGE, BATCH = 200, 100
 
 
-def portal_process(conn, size: str, latency_ms: float, rate_limit: bool) -> None:
+# The portal of the issue's comparison with a peer connector: 25,000 deals, almost nothing else.
+CUSTOM_SIZES = {"deals-25k": dict(deals=25_000, engagements=0, companies=50, owners=8)}
+
+
+def portal_process(conn, size: str, latency_ms: float, rate_limit: bool, burst_limit: int = 100) -> None:
     """Serve a lazy portal; answer commands from the benchmark over a pipe."""
     import datetime as dt
 
     from pipelines.demo_portal import DemoPortalServer, generate_lazy_portal
 
-    portal = generate_lazy_portal(seed=7, size=size, end_date=dt.date(2026, 10, 31))
-    with DemoPortalServer(portal, token="bench", latency_ms=latency_ms, rate_limit=rate_limit) as server:
+    spec = CUSTOM_SIZES.get(size, {"size": size})
+    portal = generate_lazy_portal(seed=7, end_date=dt.date(2026, 10, 31), **spec)
+    with DemoPortalServer(portal, token="bench", latency_ms=latency_ms, rate_limit=rate_limit,
+                          burst_limit=burst_limit) as server:
         conn.send({"url": server.url, "counts": portal.counts(), "nbytes": portal.nbytes()})
         while True:
             command, arg = conn.recv()
@@ -46,7 +52,9 @@ def portal_process(conn, size: str, latency_ms: float, rate_limit: bool) -> None
                 return
             if command == "requests":
                 statuses = [e.status for e in server.request_log] if hasattr(server, "request_log") else []
-                conn.send({"requests": server.request_count, "429": statuses.count(429)})
+                routes = server.requests_by_route
+                conn.send({"requests": server.request_count, "429": statuses.count(429),
+                           "search": routes.get("objects.search", 0)})
             elif command == "reset":
                 server.reset_stats()
                 conn.send(True)
@@ -58,10 +66,11 @@ def portal_process(conn, size: str, latency_ms: float, rate_limit: bool) -> None
 
 
 class Portal:
-    def __init__(self, size: str, latency_ms: float = 0, rate_limit: bool = False):
+    def __init__(self, size: str, latency_ms: float = 0, rate_limit: bool = False, burst_limit: int = 100):
         ctx = mp.get_context("spawn")
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=portal_process, args=(child, size, latency_ms, rate_limit), daemon=True)
+        self.process = ctx.Process(target=portal_process, args=(child, size, latency_ms, rate_limit, burst_limit),
+                                   daemon=True)
         started = time.perf_counter()
         self.process.start()
         self.info = self.conn.recv()
@@ -152,20 +161,40 @@ def bench_size(size: str, workdir: Path, with_dbt: bool) -> None:
         portal.close()
 
 
-def bench_rate(workdir: Path, size: str, tier: str, latency_ms: float) -> None:
-    """Request rate with the portal enforcing the limits and answering after `latency_ms`."""
-    from pipelines.hubspot.rate_limits import TIERS
+def budget_bound(requests: int, per_window: int, window_s: float) -> float:
+    """Seconds the rate limit alone needs for `requests` requests: a rolling window lets the first
+    `per_window` go at once and each further `per_window` one window later, so the last one leaves
+    floor((n - 1) / per_window) windows after the first."""
+    return (requests - 1) // per_window * window_s if requests > 0 else 0.0
 
-    portal = Portal(size, latency_ms=latency_ms, rate_limit=True)
+
+def bench_latency(workdir: Path, size: str, tier: str, latency_ms: float) -> dict:
+    """A first sync and a daily sync with the portal enforcing the tier's limits and answering after
+    `latency_ms`: wall time against the budget bound, request rate against the allowed rate."""
+    from pipelines.hubspot.rate_limits import SEARCH_PER_SECOND, TIERS
+
+    burst = TIERS[tier]
+    portal = Portal(size, latency_ms=latency_ms, rate_limit=True, burst_limit=burst)
     try:
-        db = workdir / f"rate-{size}.duckdb"
-        seconds, _, _ = run_sync(portal.info["url"], db, tier)
+        db = workdir / f"latency-{size}-{tier}-{latency_ms:.0f}.duckdb"
+        db.unlink(missing_ok=True)
+        seconds, rss, _ = run_sync(portal.info["url"], db, tier)
         stats = portal.ask("requests")
-        allowed = TIERS[tier] / 10
-        rate = stats["requests"] / seconds
-        print(f"\n== rate, {size}, tier {tier} ({allowed:.0f} req/s allowed), {latency_ms:.0f} ms latency: "
-              f"{stats['requests']:,} requests in {seconds:.1f} s = {rate:.2f} req/s -> {rate / allowed:.3f} of "
-              f"the allowed rate; 429 answers: {stats['429']}")
+        app, search = stats["requests"] - stats["search"], stats["search"]
+        bound = max(budget_bound(app, burst, 10.0), budget_bound(search, SEARCH_PER_SECOND, 1.0))
+        allowed = burst / 10
+        print(f"first sync {size}, {tier} ({burst}/10 s, search {SEARCH_PER_SECOND}/s), {latency_ms:.0f} ms: "
+              f"{seconds:.1f} s for {stats['requests']:,} requests ({app:,} app + {search:,} search); budget bound "
+              f"{bound:.1f} s -> {seconds / max(bound, 1e-9):.2f}x; app rate {app / seconds:.1f}/s of {allowed:.0f}/s "
+              f"({app / seconds / allowed:.0%}), search {search / seconds:.2f}/s of {SEARCH_PER_SECOND}/s; "
+              f"429s {stats['429']}; peak RSS {rss} MB", flush=True)
+        portal.ask("change", 0.01)
+        portal.ask("reset")
+        daily_s, _, _ = run_sync(portal.info["url"], db, tier)
+        daily = portal.ask("requests")
+        print(f"  daily sync after 1% changed: {daily_s:.1f} s, {daily['requests']:,} requests, "
+              f"429s {daily['429']}", flush=True)
+        return {"seconds": seconds, "requests": stats["requests"], "bound": bound}
     finally:
         portal.close()
 
@@ -208,18 +237,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", nargs="+", default=["bench-10k", "bench-100k"])
     parser.add_argument("--no-dbt", action="store_true")
-    parser.add_argument("--rate-size", default="bench-10k")
-    parser.add_argument("--rate-tier", default="starter")
-    parser.add_argument("--skip-rate", action="store_true")
+    parser.add_argument("--latency-sizes", nargs="+", default=["deals-25k", "bench-100k"],
+                        help="portals of the latency runs (deals-25k: 25,000 deals and little else)")
+    parser.add_argument("--latencies", nargs="+", type=float, default=[0, 150, 400], help="milliseconds")
+    parser.add_argument("--tiers", nargs="+", default=["starter", "professional"])
+    parser.add_argument("--only-latency", action="store_true", help="skip the no-limit runs")
+    parser.add_argument("--skip-latency", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("DO_NOT_TRACK", "1")
     with tempfile.TemporaryDirectory(prefix="salesmetrics-bench-") as tmp:
         workdir = Path(tmp)
-        bench_stages(n_deals=20_000, n_calls=100_000)
-        for size in args.sizes:
-            bench_size(size, workdir, with_dbt=not args.no_dbt)
-        if not args.skip_rate:
-            bench_rate(workdir, args.rate_size, args.rate_tier, latency_ms=150)
+        if not args.only_latency:
+            bench_stages(n_deals=20_000, n_calls=100_000)
+            for size in args.sizes:
+                bench_size(size, workdir, with_dbt=not args.no_dbt)
+        if not args.skip_latency:
+            print("\n== latency: the portal enforces each tier's limits and answers every request after the latency")
+            for size in args.latency_sizes:
+                for tier in args.tiers:
+                    for latency in args.latencies:
+                        bench_latency(workdir, size, tier, latency)
 
 
 if __name__ == "__main__":

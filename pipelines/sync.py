@@ -28,6 +28,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipelines.hubspot.client import CompanyLink, HubSpotClient
+from pipelines.hubspot.concurrent_reads import prefetched, read_object
 from pipelines.hubspot.flatten import (
     child_frame,
     flatten_records,
@@ -206,13 +207,20 @@ def sync_crm_object(
     before = client.requests_for(obj.api_path)
     schema = _schema(obj, warehouse)
 
-    if mode == "full":
-        live = (_Read(page) for page in _listing(client, obj))
-    else:
-        since, until = window if window else (previous - overlap, None)
+    # The archived listing runs side by side with the live read (loaded after it, as before).
+    archived = prefetched(_listing(client, obj, archived=True))
+    if mode != "incremental":  # a first sync or a backfill: at the rate limit, whatever the latency
+        live: Iterable[_Read] = read_object(
+            client,
+            obj,
+            listing=None if window else _listing(client, obj),
+            window_ms=(epoch_ms(window[0]), epoch_ms(window[1])) if window else None,
+            complete=(lambda page: _reread(client, obj, page)) if obj.reread_after_search else None,
+            wrap=_Read,
+        )
+    else:  # a daily sync: search what changed since the cursor, minus the overlap
         pages = client.search_modified(
-            obj.api_path, obj.api_properties, obj.scope, obj.cursor_property, epoch_ms(since),
-            epoch_ms(until) if until else None,
+            obj.api_path, obj.api_properties, obj.scope, obj.cursor_property, epoch_ms(previous - overlap), None
         )
         live = (_reread(client, obj, page) if obj.reread_after_search else _Read(page) for page in pages)
 
@@ -223,7 +231,6 @@ def sync_crm_object(
 
     # Read like the live listing (history, associations) so an archived record has the same rows
     # whether a sync saw it live first or only archived.
-    archived = _listing(client, obj, archived=True)
     if window:
         archived = ([r for r in page if _updated_in(r, window)] for page in archived)
     for read in _batched((_Read(page) for page in archived), progress, obj.name):
@@ -275,6 +282,11 @@ def _batched(
     """Group API pages into write batches: one transaction per few thousand records, not per page."""
     batch = _Read()
     for read in reads:
+        if batch.records and (batch.links is None) != (read.links is None):
+            # A listed page (links inline) and a page read apart (links beside it) never share a
+            # batch: the concurrent reader interleaves the two.
+            yield batch
+            batch = _Read()
         batch.extend(read)
         if progress:
             progress(name, len(read.records))

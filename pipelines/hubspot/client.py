@@ -291,6 +291,26 @@ class HubSpotClient:
                 return
             id_floor = last_id
 
+    def search_page(
+        self,
+        object_type: str,
+        properties: list[str],
+        scope: str,
+        filters: list[dict[str, str]],
+        limit: int = SEARCH_PAGE_SIZE,
+        descending: bool = False,
+    ) -> dict[str, Any]:
+        """One search page (`after=0`) sorted by `hs_object_id`: `results` and the matches' `total`.
+        Callers move an id floor in `filters` instead of paging, so no query nears the 10,000 cap."""
+        body = {
+            "filterGroups": [{"filters": filters}] if filters else [],
+            "sorts": [{"propertyName": "hs_object_id", "direction": "DESCENDING" if descending else "ASCENDING"}],
+            "properties": properties,
+            "limit": limit,
+            "after": "0",
+        }
+        return self._call(f"search {object_type}", scope, self._search.do_search, object_type, body)
+
     def batch_read(
         self, object_type: str, ids: list[str], properties: list[str], scope: str, history: tuple[str, ...] = ()
     ) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ import pandas as pd
 from pipelines.errors import WarehouseLockedError
 from pipelines.hubspot.objects import ChildTable, CrmObject
 from pipelines.warehouse.raw_tables import RAW_SCHEMA, RAW_TABLES, create_raw_tables
+from pipelines.warehouse.limits import apply_limits
 
 QUARANTINE_FIELDS = ["object", "record_id", "check_name", "column_name", "failure_value", "raw_record"]
 
@@ -215,7 +216,7 @@ class Warehouse:
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, turning DuckDB's lock conflict into an error that names the holder."""
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        return apply_limits(duckdb.connect(str(path), read_only=read_only))
     except duckdb.IOException as exc:
         if "lock" not in str(exc).lower():
             raise
