@@ -19,10 +19,11 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -68,15 +69,15 @@ class ObjectSyncResult:
 
 
 def new_sync_id() -> str:
-    return f"sync-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    return f"sync-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def epoch_ms(moment: datetime) -> int:
-    return int(moment.replace(tzinfo=timezone.utc).timestamp() * 1000)
+    return int(moment.replace(tzinfo=UTC).timestamp() * 1000)
 
 
 class _ObjectRun:
@@ -123,7 +124,10 @@ class _ObjectRun:
 
 
 def _replace_reference(
-    run: _ObjectRun, rows: pd.DataFrame, records: list[dict[str, Any]], checked: Validated | None = None,
+    run: _ObjectRun,
+    rows: pd.DataFrame,
+    records: list[dict[str, Any]],
+    checked: Validated | None = None,
     resolved_ids: Iterable[str] = (),
 ) -> None:
     """A reference table read whole replaces its contents, with its quarantine, in one transaction."""
@@ -182,7 +186,7 @@ class _Read:
     records: list[dict[str, Any]] = field(default_factory=list)
     links: list[CompanyLink] | None = None
 
-    def extend(self, other: "_Read") -> None:
+    def extend(self, other: _Read) -> None:
         self.records.extend(other.records)
         if other.links is not None:
             self.links = (self.links or []) + other.links
@@ -262,7 +266,11 @@ def _schema(obj: CrmObject, warehouse: Warehouse) -> type[pa.DataFrameModel] | p
 def _listing(client: HubSpotClient, obj: CrmObject, archived: bool = False) -> Iterable[list[dict[str, Any]]]:
     """Every live (or archived) record, with its history and associations inline."""
     return client.list_pages(
-        obj.api_path, obj.api_properties, obj.scope, archived=archived, history=obj.history_properties,
+        obj.api_path,
+        obj.api_properties,
+        obj.scope,
+        archived=archived,
+        history=obj.history_properties,
         associations=obj.associations,
     )
 

@@ -13,7 +13,8 @@ import json
 import logging
 import threading
 from collections import Counter
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import urllib3
 from hubspot import HubSpot
@@ -124,7 +125,8 @@ class HubSpotClient:
         an association from it (`batch read associations deals->companies`)."""
         with self._lock:
             return sum(
-                n for endpoint, n in self.requests.items()
+                n
+                for endpoint, n in self.requests.items()
                 if endpoint.split(" ")[-1] == object_type or endpoint.endswith(f" {object_type}->companies")
             )
 
@@ -168,8 +170,10 @@ class HubSpotClient:
                 raise TransientError(f"{endpoint}: truncated or invalid JSON body ({len(body)} bytes)") from None
             # A page without its `results` list is never valid: treating it as an empty last page
             # would silently end the listing early. Complete JSON of another shape is another API.
-            valid = isinstance(page, list) if _expect is list else (
-                isinstance(page, dict) and isinstance(page.get("results"), list)
+            valid = (
+                isinstance(page, list)
+                if _expect is list
+                else (isinstance(page, dict) and isinstance(page.get("results"), list))
             )
             if not valid:
                 raise self._not_hubspot(endpoint, 200, body, response.headers)
@@ -213,7 +217,9 @@ class HubSpotClient:
                 _retry_after(headers),
                 rate_limited=status == 429,
             )
-        return HubSpotUnavailableError(f"HubSpot answered {endpoint} with HTTP {status}: {detail.get('message', body)!s:.300}")
+        return HubSpotUnavailableError(
+            f"HubSpot answered {endpoint} with HTTP {status}: {detail.get('message', body)!s:.300}"
+        )
 
     # -- endpoints --------------------------------------------------------------------------
 
@@ -333,8 +339,12 @@ class HubSpotClient:
         for start in range(0, len(ids), BATCH_SIZE):
             body = {"inputs": [{"id": i} for i in ids[start : start + BATCH_SIZE]]}
             page = self._call(
-                f"batch read associations {object_type}->companies", scope, self._associations.get_page,
-                object_type, "companies", body,
+                f"batch read associations {object_type}->companies",
+                scope,
+                self._associations.get_page,
+                object_type,
+                "companies",
+                body,
             )
             for result in page["results"]:
                 for to in result.get("to") or []:

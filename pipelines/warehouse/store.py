@@ -11,19 +11,20 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from pipelines.errors import WarehouseLockedError
 from pipelines.hubspot.objects import ChildTable, CrmObject
-from pipelines.warehouse.raw_tables import RAW_SCHEMA, RAW_TABLES, create_raw_tables
 from pipelines.warehouse.limits import apply_limits
+from pipelines.warehouse.raw_tables import RAW_SCHEMA, RAW_TABLES, create_raw_tables
 
 QUARANTINE_FIELDS = ["object", "record_id", "check_name", "column_name", "failure_value", "raw_record"]
 
@@ -66,14 +67,14 @@ class Warehouse:
     def close(self) -> None:
         self.con.close()
 
-    def __enter__(self) -> "Warehouse":
+    def __enter__(self) -> Warehouse:
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator["Warehouse"]:
+    def transaction(self) -> Iterator[Warehouse]:
         """The verbs called in the block commit together or not at all; other threads wait."""
         with self.lock, transaction(self.con):
             yield self
@@ -123,7 +124,9 @@ class Warehouse:
         target, parent = f"{RAW_SCHEMA}.{child.name}", child.parent_column
         with self.lock, self._staged("parent_ids", parents), self._staged("child_rows", load.stamp(child.name, rows)):
             self.con.execute(f"delete from {target} where {parent} in (select id from parent_ids)")
-            self.con.execute(f"insert into {target} select * from child_rows where {parent} in (select id from parent_ids)")
+            self.con.execute(
+                f"insert into {target} select * from child_rows where {parent} in (select id from parent_ids)"
+            )
 
     def resolve_quarantine(self, table: str, loaded_ids: Iterable[str]) -> None:
         """Records that now load cleanly are no longer bad: their quarantine entries go."""
@@ -204,7 +207,9 @@ class Warehouse:
 
     def cursor(self, table: str) -> datetime | None:
         with self.lock:
-            row = self.con.execute(f"select cursor_value from {RAW_SCHEMA}.sync_cursors where object = ?", [table]).fetchone()
+            row = self.con.execute(
+                f"select cursor_value from {RAW_SCHEMA}.sync_cursors where object = ?", [table]
+            ).fetchone()
         return row[0] if row else None
 
     def known_stage_ids(self) -> set[str]:
