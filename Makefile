@@ -17,7 +17,7 @@ export UV_COMPILE_BYTECODE := 1
 BI_READER := .venv-bi-reader
 BI_READER_STAMP := $(BI_READER)/.installed
 
-.PHONY: install demo test test-setup dagster docs bench bench-dagster clean browser screenshot vendor-plotly
+.PHONY: install demo test test-setup lint lint-sql dagster docs bench bench-dagster clean browser screenshot vendor-plotly
 
 install: $(STAMP)
 
@@ -40,8 +40,18 @@ $(BI_READER_STAMP): tests/bi_reader/requirements.txt $(STAMP)
 # Everything the tests need besides the venv: DuckDB 1.x for the BI-copy readers, Chromium for the pages.
 test-setup: install $(BI_READER_STAMP) browser
 
-test: test-setup
+test: test-setup lint
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+# ruff (lint and format, configured in pyproject.toml) over the Python tree; sqlfluff runs in the suite
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# sqlfluff over the dbt models (.sqlfluff: DuckDB dialect, dbt templater); tests/unit/test_sqlfluff.py runs it
+# in `make test`. The dbt templater opens the profile's warehouse, so it gets a scratch file.
+lint-sql: install
+	SALESMETRICS_DB=$${TMPDIR:-/tmp}/salesmetrics-sqlfluff.duckdb $(BIN)/sqlfluff lint dbt_project/models
 
 # Headless Chromium for the browser tests (Debian package; retried while another dpkg holds the lock).
 browser:

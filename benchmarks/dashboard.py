@@ -55,8 +55,10 @@ def open_once(page_file: Path) -> tuple[float, float, float, float]:
 
 
 def describe(figures: float, first_screen: float, cpu: float, everything: float) -> str:
-    return (f"figures painted {figures:,.0f} ms, first screen with charts {first_screen:,.0f} ms "
-            f"(main-thread CPU {cpu:,.0f} ms), every chart {everything:,.0f} ms")
+    return (
+        f"figures painted {figures:,.0f} ms, first screen with charts {first_screen:,.0f} ms "
+        f"(main-thread CPU {cpu:,.0f} ms), every chart {everything:,.0f} ms"
+    )
 
 
 def screenshot(page_file: Path, target: Path) -> None:
@@ -84,7 +86,7 @@ def main() -> None:
         runs.append(open_once(args.page))
         print(f"run {run + 1}: " + describe(*runs[-1]) + f", load average {os.getloadavg()[0]:.1f}")
     if runs:
-        print("median: " + describe(*(statistics.median(column) for column in zip(*runs))))
+        print("median: " + describe(*(statistics.median(column) for column in zip(*runs, strict=True))))
     if args.screenshot:
         screenshot(args.page, args.screenshot)
         print(f"screenshot written to {args.screenshot}")

@@ -43,8 +43,9 @@ def portal_process(conn, size: str, latency_ms: float, rate_limit: bool, burst_l
 
     spec = CUSTOM_SIZES.get(size, {"size": size})
     portal = generate_lazy_portal(seed=7, end_date=dt.date(2026, 10, 31), **spec)
-    with DemoPortalServer(portal, token="bench", latency_ms=latency_ms, rate_limit=rate_limit,
-                          burst_limit=burst_limit) as server:
+    with DemoPortalServer(
+        portal, token="bench", latency_ms=latency_ms, rate_limit=rate_limit, burst_limit=burst_limit
+    ) as server:
         conn.send({"url": server.url, "counts": portal.counts(), "nbytes": portal.nbytes()})
         while True:
             command, arg = conn.recv()
@@ -53,15 +54,22 @@ def portal_process(conn, size: str, latency_ms: float, rate_limit: bool, burst_l
             if command == "requests":
                 statuses = [e.status for e in server.request_log] if hasattr(server, "request_log") else []
                 routes = server.requests_by_route
-                conn.send({"requests": server.request_count, "429": statuses.count(429),
-                           "search": routes.get("objects.search", 0)})
+                conn.send(
+                    {
+                        "requests": server.request_count,
+                        "429": statuses.count(429),
+                        "search": routes.get("objects.search", 0),
+                    }
+                )
             elif command == "reset":
                 server.reset_stats()
                 conn.send(True)
             elif command == "change":
                 at = (dt.datetime(2026, 11, 1, 0, 0), dt.datetime(2026, 11, 1, 6, 0))
-                changed = {name: len(portal.update_fraction(name, arg, at, seed=1))
-                           for name in ("deals", "companies", "calls", "emails", "meetings", "notes", "tasks")}
+                changed = {
+                    name: len(portal.update_fraction(name, arg, at, seed=1))
+                    for name in ("deals", "companies", "calls", "emails", "meetings", "notes", "tasks")
+                }
                 conn.send(changed)
 
 
@@ -69,8 +77,9 @@ class Portal:
     def __init__(self, size: str, latency_ms: float = 0, rate_limit: bool = False, burst_limit: int = 100):
         ctx = mp.get_context("spawn")
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=portal_process, args=(child, size, latency_ms, rate_limit, burst_limit),
-                                   daemon=True)
+        self.process = ctx.Process(
+            target=portal_process, args=(child, size, latency_ms, rate_limit, burst_limit), daemon=True
+        )
         started = time.perf_counter()
         self.process.start()
         self.info = self.conn.recv()
@@ -87,11 +96,23 @@ class Portal:
 
 def run_sync(url: str, db: Path, tier: str, args: list[str] | None = None) -> tuple[float, int, str]:
     """One `salesmetrics sync` in a fresh process: (seconds, peak RSS in MB, output)."""
-    env = {**os.environ, "HUBSPOT_BASE_URL": url, "HUBSPOT_ACCESS_TOKEN": "bench", "SALESMETRICS_DB": str(db),
-           "HUBSPOT_TIER": tier, "DO_NOT_TRACK": "1"}
+    env = {
+        **os.environ,
+        "HUBSPOT_BASE_URL": url,
+        "HUBSPOT_ACCESS_TOKEN": "bench",
+        "SALESMETRICS_DB": str(db),
+        "HUBSPOT_TIER": tier,
+        "DO_NOT_TRACK": "1",
+    }
     started = time.perf_counter()
-    proc = subprocess.Popen([str(BIN / "salesmetrics"), "sync", *(args or [])], env=env, cwd=db.parent,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [str(BIN / "salesmetrics"), "sync", *(args or [])],
+        env=env,
+        cwd=db.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     output = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
@@ -129,15 +150,19 @@ def bench_size(size: str, workdir: Path, with_dbt: bool) -> None:
     try:
         counts = portal.info["counts"]
         records = sum(v for k, v in counts.items() if k != "owners")
-        print(f"\n== {size}: {records:,} CRM records ({counts}); portal built in {portal.build_seconds:.1f} s, "
-              f"{portal.info['nbytes'] / 1e6:.0f} MB of columns")
+        print(
+            f"\n== {size}: {records:,} CRM records ({counts}); portal built in {portal.build_seconds:.1f} s, "
+            f"{portal.info['nbytes'] / 1e6:.0f} MB of columns"
+        )
         db = workdir / f"{size}.duckdb"
         seconds, rss, _ = run_sync(portal.info["url"], db, "unlimited")
         served = portal.ask("requests")["requests"]
         live, archived, _ = warehouse_counts(db)
         minimum = minimum_requests(counts, archived)
-        print(f"full sync: {seconds:.1f} s, {records / seconds:,.0f} records/s end to end (HTTP + flatten + "
-              f"validate + load), peak RSS {rss} MB")
+        print(
+            f"full sync: {seconds:.1f} s, {records / seconds:,.0f} records/s end to end (HTTP + flatten + "
+            f"validate + load), peak RSS {rss} MB"
+        )
         print(f"requests: {served:,} used, minimum {minimum:,} -> efficiency {minimum / served:.3f}")
         changed = portal.ask("change", 0.01)
         portal.ask("reset")
@@ -145,16 +170,22 @@ def bench_size(size: str, workdir: Path, with_dbt: bool) -> None:
         served = portal.ask("requests")["requests"]
         n_changed = sum(changed.values())
         deals = changed["deals"]
-        floor = (math.ceil(deals / SEARCH_PAGE) + 2 * math.ceil(deals / BATCH)
-                 + sum(math.ceil(v / SEARCH_PAGE) for k, v in changed.items() if k != "deals"))
-        print(f"incremental after 1% changed ({n_changed:,} records): {seconds:.1f} s, {served:,} requests "
-              f"(search+batch floor for the changes alone {floor:,}; the rest are archived listings and "
-              f"reference objects), peak RSS {rss} MB")
+        floor = (
+            math.ceil(deals / SEARCH_PAGE)
+            + 2 * math.ceil(deals / BATCH)
+            + sum(math.ceil(v / SEARCH_PAGE) for k, v in changed.items() if k != "deals")
+        )
+        print(
+            f"incremental after 1% changed ({n_changed:,} records): {seconds:.1f} s, {served:,} requests "
+            f"(search+batch floor for the changes alone {floor:,}; the rest are archived listings and "
+            f"reference objects), peak RSS {rss} MB"
+        )
         if with_dbt:
             env = {**os.environ, "SALESMETRICS_DB": str(db), "SALESMETRICS_AS_OF": "2026-10-31", "DO_NOT_TRACK": "1"}
             started = time.perf_counter()
-            proc = subprocess.run([str(BIN / "salesmetrics"), "build"], env=env, cwd=workdir, capture_output=True,
-                                  text=True)
+            proc = subprocess.run(
+                [str(BIN / "salesmetrics"), "build"], env=env, cwd=workdir, capture_output=True, text=True
+            )
             status = "ok" if proc.returncode == 0 else f"FAILED: {proc.stdout[-500:]}{proc.stderr[-1500:]}"
             print(f"dbt build: {time.perf_counter() - started:.1f} s ({status})")
     finally:
@@ -183,17 +214,22 @@ def bench_latency(workdir: Path, size: str, tier: str, latency_ms: float) -> dic
         app, search = stats["requests"] - stats["search"], stats["search"]
         bound = max(budget_bound(app, burst, 10.0), budget_bound(search, SEARCH_PER_SECOND, 1.0))
         allowed = burst / 10
-        print(f"first sync {size}, {tier} ({burst}/10 s, search {SEARCH_PER_SECOND}/s), {latency_ms:.0f} ms: "
-              f"{seconds:.1f} s for {stats['requests']:,} requests ({app:,} app + {search:,} search); budget bound "
-              f"{bound:.1f} s -> {seconds / max(bound, 1e-9):.2f}x; app rate {app / seconds:.1f}/s of {allowed:.0f}/s "
-              f"({app / seconds / allowed:.0%}), search {search / seconds:.2f}/s of {SEARCH_PER_SECOND}/s; "
-              f"429s {stats['429']}; peak RSS {rss} MB", flush=True)
+        print(
+            f"first sync {size}, {tier} ({burst}/10 s, search {SEARCH_PER_SECOND}/s), {latency_ms:.0f} ms: "
+            f"{seconds:.1f} s for {stats['requests']:,} requests ({app:,} app + {search:,} search); budget bound "
+            f"{bound:.1f} s -> {seconds / max(bound, 1e-9):.2f}x; app rate {app / seconds:.1f}/s of {allowed:.0f}/s "
+            f"({app / seconds / allowed:.0%}), search {search / seconds:.2f}/s of {SEARCH_PER_SECOND}/s; "
+            f"429s {stats['429']}; peak RSS {rss} MB",
+            flush=True,
+        )
         portal.ask("change", 0.01)
         portal.ask("reset")
         daily_s, _, _ = run_sync(portal.info["url"], db, tier)
         daily = portal.ask("requests")
-        print(f"  daily sync after 1% changed: {daily_s:.1f} s, {daily['requests']:,} requests, "
-              f"429s {daily['429']}", flush=True)
+        print(
+            f"  daily sync after 1% changed: {daily_s:.1f} s, {daily['requests']:,} requests, 429s {daily['429']}",
+            flush=True,
+        )
         return {"seconds": seconds, "requests": stats["requests"], "bound": bound}
     finally:
         portal.close()
@@ -205,41 +241,56 @@ def bench_stages(n_deals: int, n_calls: int) -> None:
 
     from pipelines.demo_portal import generate_lazy_portal
     from pipelines.hubspot.objects import CALLS, DEALS
-    from pipelines.sync import _load_page, _ObjectRun
+    from pipelines.sync import _load, _ObjectRun, _Read, _schema
     from pipelines.warehouse.store import Warehouse
-    from schemas import SCHEMAS, deals_schema
 
-    portal = generate_lazy_portal(seed=7, deals=n_deals, engagements=n_calls * 100 // 46, end_date=dt.date(2026, 10, 31))
+    portal = generate_lazy_portal(
+        seed=7, deals=n_deals, engagements=n_calls * 100 // 46, end_date=dt.date(2026, 10, 31)
+    )
     with tempfile.TemporaryDirectory() as tmp, Warehouse(Path(tmp) / "stages.duckdb") as wh:
         for obj, n in ((DEALS, n_deals), (CALLS, n_calls)):
             ids = portal.ids(obj.name)[:n]
             pages = []
             for start in range(0, len(ids), 5000):
-                records = portal.records(obj.name, ids[start:start + 5000])
+                records = portal.records(obj.name, ids[start : start + 5000])
                 if obj is DEALS:  # the list endpoint's inline shapes
                     for r in records:
                         r["propertiesWithHistory"] = r.pop("_history", {})
-                        r["associations"] = {"companies": {"results": [
-                            {"id": c["id"], "type": "deal_to_company" if c.get("primary") else "deal_to_company_unlabeled"}
-                            for c in r.pop("_companies", [])]}}
+                        r["associations"] = {
+                            "companies": {
+                                "results": [
+                                    {
+                                        "id": c["id"],
+                                        "type": "deal_to_company" if c.get("primary") else "deal_to_company_unlabeled",
+                                    }
+                                    for c in r.pop("_companies", [])
+                                ]
+                            }
+                        }
                 pages.append(records)
-            schema = deals_schema(None) if obj is DEALS else SCHEMAS[obj.name]
-            run = _ObjectRun(None, wh, obj.name, "full", "stages")  # type: ignore[arg-type]
+            schema = _schema(obj, wh)  # no pipelines loaded: no stage check, as before
+            run = _ObjectRun(wh, obj.name, "full", "stages")
             started = time.perf_counter()
             for records in pages:
-                _load_page(run, obj, schema, records)
+                _load(run, obj, schema, _Read(records))
             seconds = time.perf_counter() - started
             total = sum(len(p) for p in pages)
-            print(f"flatten + validate + load, {obj.name}: {total:,} records in {seconds:.1f} s = "
-                  f"{total / seconds:,.0f} records/s")
+            print(
+                f"flatten + validate + load, {obj.name}: {total:,} records in {seconds:.1f} s = "
+                f"{total / seconds:,.0f} records/s"
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", nargs="+", default=["bench-10k", "bench-100k"])
     parser.add_argument("--no-dbt", action="store_true")
-    parser.add_argument("--latency-sizes", nargs="+", default=["deals-25k", "bench-100k"],
-                        help="portals of the latency runs (deals-25k: 25,000 deals and little else)")
+    parser.add_argument(
+        "--latency-sizes",
+        nargs="+",
+        default=["deals-25k", "bench-100k"],
+        help="portals of the latency runs (deals-25k: 25,000 deals and little else)",
+    )
     parser.add_argument("--latencies", nargs="+", type=float, default=[0, 150, 400], help="milliseconds")
     parser.add_argument("--tiers", nargs="+", default=["starter", "professional"])
     parser.add_argument("--only-latency", action="store_true", help="skip the no-limit runs")

@@ -53,13 +53,25 @@ def main() -> None:
     portal = generate_portal(seed=7, size="small", end_date=dt.date(2026, 10, 31))
     with tempfile.TemporaryDirectory() as tmp, DemoPortalServer(portal, token="t") as server:
         db = Path(tmp) / "w.duckdb"
-        env = {**os.environ, "HUBSPOT_BASE_URL": server.url, "HUBSPOT_ACCESS_TOKEN": "t", "SALESMETRICS_DB": str(db),
-               "SALESMETRICS_AS_OF": "2026-10-31", "DO_NOT_TRACK": "1"}
+        env = {
+            **os.environ,
+            "HUBSPOT_BASE_URL": server.url,
+            "HUBSPOT_ACCESS_TOKEN": "t",
+            "SALESMETRICS_DB": str(db),
+            "SALESMETRICS_AS_OF": "2026-10-31",
+            "DO_NOT_TRACK": "1",
+        }
         for label in ("first run", "incremental run"):
             log = Path(tmp) / "reader.log"
             start = time.time()
-            run = subprocess.Popen([str(BIN / "salesmetrics"), "run"], env=env, cwd=tmp,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            run = subprocess.Popen(
+                [str(BIN / "salesmetrics"), "run"],
+                env=env,
+                cwd=tmp,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             before, first_request, second, reader = server.request_count, None, None, None
             while run.poll() is None:
                 if first_request is None and server.request_count > before:
@@ -67,23 +79,31 @@ def main() -> None:
                     # from here on (a reader that came first would stop the run before it: exit 5)
                     reader = subprocess.Popen([str(BIN / "python"), "-c", READER, str(db), str(log), str(start)])
                 if second is None and first_request is not None and time.time() - start > first_request + 3:
-                    second = subprocess.run([str(BIN / "salesmetrics"), "run"], env=env, cwd=tmp,
-                                            capture_output=True, text=True, timeout=600)
+                    second = subprocess.run(
+                        [str(BIN / "salesmetrics"), "run"],
+                        env=env,
+                        cwd=tmp,
+                        capture_output=True,
+                        text=True,
+                        timeout=600,
+                    )
                 time.sleep(0.02)
             took = time.time() - start
             if reader is None:
                 print(f"{label}: exit {run.returncode} before any request: {run.stderr.read().strip()}")
                 continue
-            published = (db.with_name("w.bi.duckdb").stat().st_mtime - start)
+            published = db.with_name("w.bi.duckdb").stat().st_mtime - start
             reader.kill()
             reader.wait()
             samples = [(float(t), s == "ok") for t, s in (line.split() for line in log.read_text().splitlines())]
             during = [(t, ok) for t, ok in samples if first_request <= t <= published]
-            print(f"{label}: exit {run.returncode} in {took:.1f} s (first request at {first_request:.1f} s, BI copy "
-                  f"published at {published:.1f} s); reader {len(during)} attempts in between, "
-                  f"{sum(ok for _, ok in during)} got in, windows {windows(during) or 'none'}; "
-                  f"a second run started at {first_request + 3:.1f} s: exit {second.returncode if second else '-'} "
-                  f"{(second.stderr.strip()[:110] + '...') if second else ''}")
+            print(
+                f"{label}: exit {run.returncode} in {took:.1f} s (first request at {first_request:.1f} s, BI copy "
+                f"published at {published:.1f} s); reader {len(during)} attempts in between, "
+                f"{sum(ok for _, ok in during)} got in, windows {windows(during) or 'none'}; "
+                f"a second run started at {first_request + 3:.1f} s: exit {second.returncode if second else '-'} "
+                f"{(second.stderr.strip()[:110] + '...') if second else ''}"
+            )
 
 
 if __name__ == "__main__":

@@ -6,33 +6,33 @@ SALESMETRICS_ALERT_LOG: file the alerts are appended to (default: `<warehouse>.a
 """
 
 import json
-import os
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 
-from pipelines.project import warehouse_path
+from pipelines.settings import Settings
 
 
-def alert_log_path() -> Path:
-    configured = os.environ.get("SALESMETRICS_ALERT_LOG")
-    db = warehouse_path()
-    return Path(configured) if configured else db.with_name(db.stem + ".alerts.jsonl")
+def alert_log_path(settings: Settings) -> Path:
+    db = settings.db_path
+    return settings.alert_log or db.with_name(db.stem + ".alerts.jsonl")
 
 
-def deliver(alert: dict[str, object]) -> None:
+def deliver(alert: dict[str, object], log: Path, url: str | None) -> None:
     """Append the alert to the log, then POST it to the webhook (if set); a webhook failure raises,
     so the sensor tick shows it in the UI (the log line is written first, nothing is lost)."""
-    path = alert_log_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as fh:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(alert, default=str) + "\n")
-    url = os.environ.get("SALESMETRICS_ALERT_WEBHOOK")
     if url:
-        request = urllib.request.Request(url, data=json.dumps(alert, default=str).encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            url,
+            data=json.dumps(alert, default=str).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             response.read()
 
@@ -47,16 +47,29 @@ def _step_error(event: dg.DagsterEvent) -> str | None:
     return f"{event.step_key}: {error.message.strip().splitlines()[0]}" if error is not None else None
 
 
-@dg.run_failure_sensor(name="run_failure_alert", default_status=dg.DefaultSensorStatus.RUNNING,
-                       description="Writes every failed run to the alert log and SALESMETRICS_ALERT_WEBHOOK.")
-def run_failure_alert(context: dg.RunFailureSensorContext):
-    run = context.dagster_run
-    error = "; ".join(filter(None, map(_step_error, context.get_step_failure_events()))) or \
-        context.failure_event.message or "run failed"
-    deliver({
-        "text": f"salesmetrics: Dagster run {run.run_id} of {run.job_name} failed: {error}",
-        "run_id": run.run_id,
-        "job": run.job_name,
-        "error": error,
-        "at": datetime.now(timezone.utc).isoformat(),
-    })
+def run_failure_alert(settings: Settings) -> dg.SensorDefinition:
+    @dg.run_failure_sensor(
+        name="run_failure_alert",
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Writes every failed run to the alert log and SALESMETRICS_ALERT_WEBHOOK.",
+    )
+    def run_failure_alert(context: dg.RunFailureSensorContext):
+        run = context.dagster_run
+        error = (
+            "; ".join(filter(None, map(_step_error, context.get_step_failure_events())))
+            or context.failure_event.message
+            or "run failed"
+        )
+        deliver(
+            {
+                "text": f"salesmetrics: Dagster run {run.run_id} of {run.job_name} failed: {error}",
+                "run_id": run.run_id,
+                "job": run.job_name,
+                "error": error,
+                "at": datetime.now(UTC).isoformat(),
+            },
+            alert_log_path(settings),
+            settings.alert_webhook,
+        )
+
+    return run_failure_alert

@@ -9,7 +9,6 @@ tables in the warehouse schema `config` (lists), so dbt reads only tables.
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -18,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipelines.errors import ConfigError
+from pipelines.portals import PortalConfig, check_portal_list
 
 DEFAULT_CONFIG_FILE = Path("salesmetrics.yml")
 
@@ -121,7 +121,7 @@ class RevenueTarget(_Strict):
     revenue_target: float = Field(gt=0)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "RevenueTarget":
+    def _ordered(self) -> RevenueTarget:
         if self.period_end <= self.period_start:
             raise ValueError("period_end must be after period_start (periods are [start, end))")
         return self
@@ -187,14 +187,19 @@ class ScheduleConfig(_Strict):
         fields = value.split()
         if len(fields) != 5:
             raise ValueError("a cron has 5 fields: minute hour day-of-month month day-of-week, e.g. '*/15 * * * *'")
-        for text, (name, low, high) in zip(fields, CRON_FIELDS):
+        for text, (name, low, high) in zip(fields, CRON_FIELDS, strict=True):
             for part in text.split(","):
                 base, _, step = part.partition("/")
                 bounds = [] if base == "*" else base.split("-", 1)
                 numbers = [*bounds, *([step] if step else [])]
-                if not all(n.isdigit() for n in numbers) or (step and int(step) == 0) or \
-                        not all(low <= int(n) <= high for n in bounds):
-                    raise ValueError(f"{name} field {text!r} is not a cron field of numbers {low}-{high}, '*', ranges, lists or steps")
+                if (
+                    not all(n.isdigit() for n in numbers)
+                    or (step and int(step) == 0)
+                    or not all(low <= int(n) <= high for n in bounds)
+                ):
+                    raise ValueError(
+                        f"{name} field {text!r} is not a cron field of numbers {low}-{high}, '*', ranges, lists or steps"
+                    )
         return value
 
 
@@ -207,20 +212,29 @@ class SalesmetricsConfig(_Strict):
     quotas: QuotasConfig = QuotasConfig()
     quarantine: QuarantineConfig = QuarantineConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    # Many portals in one deployment (pipelines/portals.py); empty = the one of HUBSPOT_ACCESS_TOKEN.
+    portals: list[PortalConfig] = Field(default_factory=list)
+
+    @field_validator("portals")
+    @classmethod
+    def _unique_portals(cls, value: list[PortalConfig]) -> list[PortalConfig]:
+        return check_portal_list(value)
 
 
 def load_config(path: Path | str | None = None) -> SalesmetricsConfig:
-    """Read the configuration file: `path`, else SALESMETRICS_CONFIG, else ./salesmetrics.yml if it
-    exists, else the defaults. Relative paths inside (the quota file) are relative to the file."""
-    explicit = path or os.environ.get("SALESMETRICS_CONFIG")
-    file = Path(explicit) if explicit else DEFAULT_CONFIG_FILE
+    """Read the configuration file: `path` (SALESMETRICS_CONFIG or --config, through the settings),
+    else ./salesmetrics.yml if it exists, else the defaults. Relative paths inside (the quota file)
+    are relative to the file."""
+    file = Path(path) if path else DEFAULT_CONFIG_FILE
     if not file.exists():
-        if explicit:
+        if path:
             raise ConfigError(f"configuration file {file} does not exist (SALESMETRICS_CONFIG / --config).")
         return SalesmetricsConfig()
     if not file.is_file():
-        raise ConfigError(f"configuration file {file} is a directory, not a YAML file: move it away, or set "
-                          "SALESMETRICS_CONFIG (--config) to the file.")
+        raise ConfigError(
+            f"configuration file {file} is a directory, not a YAML file: move it away, or set "
+            "SALESMETRICS_CONFIG (--config) to the file."
+        )
     try:
         text = file.read_text(encoding="utf-8-sig")
         data = yaml.safe_load(text) or {}
@@ -229,8 +243,10 @@ def load_config(path: Path | str | None = None) -> SalesmetricsConfig:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{file}{where}: invalid YAML ({exc.problem or exc.context}); fix the syntax there "
-                          "(indentation, a missing ':' or quote).") from None
+        raise ConfigError(
+            f"{file}{where}: invalid YAML ({exc.problem or exc.context}); fix the syntax there "
+            "(indentation, a missing ':' or quote)."
+        ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{file} is not valid YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(data, dict):
@@ -240,9 +256,14 @@ def load_config(path: Path | str | None = None) -> SalesmetricsConfig:
     except ValidationError as exc:
         raise ConfigError(_located(file, text, exc)) from None
     if config.quotas.file and not config.quotas.file.is_absolute():
-        config = config.model_copy(
-            update={"quotas": QuotasConfig(file=(file.parent / config.quotas.file).resolve())}
-        )
+        config = config.model_copy(update={"quotas": QuotasConfig(file=(file.parent / config.quotas.file).resolve())})
+    if config.portals:  # paths relative to the file; each portal's own warehouse by default
+        portals = [p.anchored(file.parent.resolve()) for p in config.portals]
+        try:
+            check_portal_list(portals)
+        except ValueError as exc:
+            raise ConfigError(f"{file} line {_line_of(text, ('portals',))}: 'portals': {exc}") from None
+        config = config.model_copy(update={"portals": portals})
     if config.scorecard.file:
         csv = config.scorecard.file if config.scorecard.file.is_absolute() else file.parent / config.scorecard.file
         config = config.model_copy(update={"scorecard": ScorecardConfig(file=csv, measures=read_scorecard_csv(csv))})
@@ -301,6 +322,13 @@ def _line_of(text: str, loc: tuple) -> int | None:
 
 def _describe(error: dict[str, Any]) -> str:
     key = ".".join(str(p) for p in error["loc"])
+    # A portal entry may hold a token pasted by mistake: its values (and whole entries) are never echoed.
+    if (
+        error["loc"]
+        and error["loc"][0] == "portals"
+        and (error["loc"][-1] == "token_env" or isinstance(error.get("input"), (dict, list)))
+    ):
+        return f"'{key}': {error['msg'].removeprefix('Value error, ')} (value not shown)"
     if error["type"] == "extra_forbidden":
         return f"unknown key '{key}'"
     if error["type"] == "literal_error":

@@ -1,29 +1,29 @@
-"""The Dagster code location: merges the pieces into one Definitions (`workspace.yaml` loads it)."""
+"""The Dagster code location (`workspace.yaml` loads it): merges the small definition sets.
+
+Nothing happens at import. Dagster calls `defs` when it loads the location (and again in each run's
+process): the settings are read there, once, and every set is made from them.
+"""
 
 import dagster as dg
 
 from pipelines.alerts import run_failure_alert
-from pipelines.assets.dashboard import sales_dashboard
-from pipelines.assets.dbt import config_table_specs, salesmetrics_dbt_models
-from pipelines.assets.hubspot import hubspot_assets
-from pipelines.config import load_config
-from pipelines.resources import build_resources
-from pipelines.schedules import (
-    backfill_job,
-    daily_sync_job,
-    daily_sync_schedule_for,
-    first_load_job,
-    hubspot_weekly_reconcile,
-    weekly_reconcile_schedule,
-)
+from pipelines.assets.dbt import dbt_definitions
+from pipelines.assets.hubspot import hubspot_definitions
+from pipelines.project import dbt_project
+from pipelines.resources import salesmetrics_resources
+from pipelines.schedules import schedule_definitions
+from pipelines.settings import Settings
 
-defs = dg.Definitions(
-    assets=[*hubspot_assets(load_config().deals.property_mapping.model_dump()), salesmetrics_dbt_models,
-            *config_table_specs(), sales_dashboard],
-    jobs=[daily_sync_job, first_load_job, backfill_job, hubspot_weekly_reconcile],
-    schedules=[daily_sync_schedule_for(load_config().schedule.cron), weekly_reconcile_schedule],
-    sensors=[run_failure_alert],
-    resources=build_resources(),
-    # DuckDB takes one writer per file: steps run one after another, in one process.
-    executor=dg.in_process_executor,
-)
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    settings = Settings.from_env().in_repository()
+    return dg.Definitions.merge(
+        # With a `portals:` list every set is partitioned by portal (assets/portal_partitions.py).
+        hubspot_definitions(settings.quarantine_max_share, settings),
+        dbt_definitions(settings, dbt_project()),
+        schedule_definitions(settings.config.schedule.cron, settings),
+        dg.Definitions(sensors=[run_failure_alert(settings)]),
+        # DuckDB takes one writer per file: steps run one after another, in one process.
+        dg.Definitions(resources=salesmetrics_resources(settings), executor=dg.in_process_executor),
+    )

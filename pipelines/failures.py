@@ -37,7 +37,11 @@ def _explain_one(exc: BaseException) -> SalesmetricsError | None:
             f"no space left on the disk{where}: the write in progress was rolled back and everything committed "
             "before it is kept. Free some space and run again; the run resumes."
         )
-    if code in (errno.EROFS, errno.EACCES, errno.EPERM) or "Read-only file system" in text or "Permission denied" in text:
+    if (
+        code in (errno.EROFS, errno.EACCES, errno.EPERM)
+        or "Read-only file system" in text
+        or "Permission denied" in text
+    ):
         reason = "is on a read-only file system" if (code == errno.EROFS or "Read-only" in text) else "is not writable"
         return NotWritableError(
             f"the warehouse{where} {reason}. Make its directory writable, or set SALESMETRICS_DB (or --db) to a "

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
@@ -71,7 +72,7 @@ def read_quota_file(path: Path) -> pd.DataFrame:
         if len(cells) != len(header):
             problems.add(line, f"has {len(cells)} fields but the header has {len(header)}; one value per column.")
             continue
-        record = _check_row(dict(zip(header, (c.strip() for c in cells))), line, problems)
+        record = _check_row(dict(zip(header, (c.strip() for c in cells), strict=True)), line, problems)
         if record is not None:
             records.append(record)
             lines.append(line)
@@ -80,8 +81,14 @@ def read_quota_file(path: Path) -> pd.DataFrame:
     frame = pd.DataFrame(records, columns=QUOTA_COLUMNS)
     frame.index = pd.Index(lines, name="line")
     typed = QuotaFile.validate(
-        frame.astype({"period_start": "datetime64[us]", "period_end": "datetime64[us]",
-                      "quota_deals": "float64", "quota_revenue": "float64"})
+        frame.astype(
+            {
+                "period_start": "datetime64[us]",
+                "period_end": "datetime64[us]",
+                "quota_deals": "float64",
+                "quota_revenue": "float64",
+            }
+        )
     )
     typed["period_start"] = typed["period_start"].dt.date
     typed["period_end"] = typed["period_end"].dt.date
@@ -129,8 +136,11 @@ def _check_row(cells: dict[str, str], line: int, problems: _Problems) -> dict | 
             problems.add(line, f"{column} {shown}; write it as YYYY-MM-DD.")
             ok = False
     if ok and dates["period_end"] <= dates["period_start"]:
-        problems.add(line, f"period_end {dates['period_end']} is not after period_start {dates['period_start']}; "
-                           "a period is [start, end), e.g. 2026-01-01 to 2026-04-01 for Q1.")
+        problems.add(
+            line,
+            f"period_end {dates['period_end']} is not after period_start {dates['period_start']}; "
+            "a period is [start, end), e.g. 2026-01-01 to 2026-04-01 for Q1.",
+        )
         ok = False
     quotas = {}
     for column in ("quota_deals", "quota_revenue"):
@@ -143,8 +153,11 @@ def _check_row(cells: dict[str, str], line: int, problems: _Problems) -> dict | 
             if not math.isfinite(number):
                 raise ValueError
         except ValueError:
-            problems.add(line, f"{column} {value!r} is not a number; write digits with a decimal point and no "
-                               "thousands separator, e.g. 12000.50.")
+            problems.add(
+                line,
+                f"{column} {value!r} is not a number; write digits with a decimal point and no "
+                "thousands separator, e.g. 12000.50.",
+            )
             ok = False
             continue
         if number < 0:
@@ -166,20 +179,26 @@ def _owner(record: dict) -> str:
 def _check_periods(records: list[dict], lines: list[int], problems: _Problems) -> None:
     """One row per owner and period, and no two periods of one owner overlapping (rows are never added up)."""
     by_owner: dict[str, list[tuple[dict, int]]] = {}
-    for record, line in zip(records, lines):
+    for record, line in zip(records, lines, strict=True):
         by_owner.setdefault(_owner(record), []).append((record, line))
     for owner, rows in by_owner.items():
         rows.sort(key=lambda r: (r[0]["period_start"], r[1]))
-        for (earlier, earlier_line), (later, line) in zip(rows, rows[1:]):
+        for (earlier, earlier_line), (later, line) in itertools.pairwise(rows):
             first, second = sorted([(earlier_line, earlier), (line, later)], key=lambda r: r[0])
             period = f"{second[1]['period_start']} to {second[1]['period_end']}"
             if (earlier["period_start"], earlier["period_end"]) == (later["period_start"], later["period_end"]):
-                problems.add(second[0], f"repeats the quota of {owner} for {period} (line {first[0]}); keep one "
-                                        "row per owner and period (rows are not added up).")
+                problems.add(
+                    second[0],
+                    f"repeats the quota of {owner} for {period} (line {first[0]}); keep one "
+                    "row per owner and period (rows are not added up).",
+                )
             elif later["period_start"] < earlier["period_end"]:
-                problems.add(second[0], f"the period {period} of {owner} overlaps line {first[0]} "
-                                        f"({first[1]['period_start']} to {first[1]['period_end']}); one owner's "
-                                        "periods must not overlap.")
+                problems.add(
+                    second[0],
+                    f"the period {period} of {owner} overlaps line {first[0]} "
+                    f"({first[1]['period_start']} to {first[1]['period_end']}); one owner's "
+                    "periods must not overlap.",
+                )
 
 
 def unknown_owners(frame: pd.DataFrame, owners: pd.DataFrame) -> list[tuple[int, str]]:
@@ -238,8 +257,9 @@ def _stored_owners(db_path: Path) -> pd.DataFrame | None:
         return None
     con = connect(Path(db_path))
     try:
-        exists = con.execute("select count(*) from information_schema.tables where table_schema = 'raw' "
-                             "and table_name = 'owners'").fetchone()[0]
+        exists = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'owners'"
+        ).fetchone()[0]
         frame = con.execute("select id, email from raw.owners").df() if exists else None
     finally:
         con.close()

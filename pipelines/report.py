@@ -71,6 +71,7 @@ def reporting_months(as_of: date) -> tuple[date, date | None]:
     previous = (month - timedelta(days=1)).replace(day=1)
     return previous, month
 
+
 NORTH_STAR_SQL = """
 select period_start, period_end, revenue_target, won_to_date, pace, deals_needed, opportunities_needed,
        pipeline_coverage, avg_deal_size, win_rate
@@ -97,11 +98,17 @@ def print_leaderboard(db_path: Path, console: Console, as_of: date, top: int = 5
         for rank, rep, points, partial_points, partial_rank in rows:
             row = [str(rep), str(rank), f"{points:,.1f}"]
             if partial:
-                row += ["-" if partial_points is None else f"{partial_points:,.1f}",
-                        "-" if partial_rank is None else str(partial_rank)]
+                row += [
+                    "-" if partial_points is None else f"{partial_points:,.1f}",
+                    "-" if partial_rank is None else str(partial_rank),
+                ]
             cells.append(row)
-        print_table(console, f"Rep scorecard, {complete:%Y-%m} (last complete month, weighted points)",
-                    ["rep", *[h for h in headers if h != "rep"]], cells)
+        print_table(
+            console,
+            f"Rep scorecard, {complete:%Y-%m} (last complete month, weighted points)",
+            ["rep", *[h for h in headers if h != "rep"]],
+            cells,
+        )
     if north:
         start, end, target, won, pace, deals, opps, coverage, deal_size, win_rate = north
         console.print(
@@ -120,6 +127,10 @@ def print_summary(db_path: Path, as_of: date, console: Console | None = None, mo
     for month, arr, customers, churn, won, win_rate, deal_size in kpi_rows(db_path, months):
         label = f"{month:%Y-%m}" + (f" to {as_of:%d}" if month == partial else "")
         rows.append([label, _money(arr), str(customers), _pct(churn), str(won or 0), _pct(win_rate), _money(deal_size)])
-    print_table(console, f"Sales KPIs, last {months} months ({db_path})",
-                ["month", "ARR", "customers", "logo churn", "deals won", "win rate", "avg deal size"], rows)
+    print_table(
+        console,
+        f"Sales KPIs, last {months} months ({db_path})",
+        ["month", "ARR", "customers", "logo churn", "deals won", "win rate", "avg deal size"],
+        rows,
+    )
     print_leaderboard(db_path, console, as_of)

@@ -1,15 +1,25 @@
-"""Dagster resources, configured from environment variables (no per-environment dicts)."""
+"""Dagster resources, made from the settings read once when the code location loads.
 
+The token goes through `dg.EnvVar`: Dagster resolves it when a run starts, and the definitions,
+the run config and the UI only ever show the variable's name.
+"""
+
+from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from pipelines.hubspot.client import DEFAULT_BASE_URL, HubSpotClient
-from pipelines.hubspot.rate_limits import Budgets, RateLimiters
-from pipelines.project import DBT_PROJECT, warehouse_path
+from pipelines.hubspot.objects import CrmObject
+from pipelines.project import dbt_project
+from pipelines.settings import Settings, hubspot_client
+from pipelines.sync import crm_objects
 from pipelines.transform import dbt_executable
 from pipelines.warehouse.store import Warehouse
 
@@ -20,10 +30,14 @@ class HubSpotResource(dg.ConfigurableResource):
     access_token: str
     base_url: str = DEFAULT_BASE_URL
     tier: str = "starter"
+    # our deal columns -> the portal's property names (`deals.property_mapping` of salesmetrics.yml)
+    property_mapping: dict[str, str] = {}
 
     def client(self) -> HubSpotClient:
-        limiters = RateLimiters.shared(self.base_url, Budgets.for_tier(self.tier))
-        return HubSpotClient(self.access_token, self.base_url, limiters=limiters)
+        return hubspot_client(self.access_token, self.base_url, self.tier)
+
+    def crm_objects(self) -> tuple[CrmObject, ...]:
+        return crm_objects(self.property_mapping)
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -35,14 +49,47 @@ class WarehouseResource(dg.ConfigurableResource):
         return Warehouse(Path(self.path))
 
 
-def build_resources() -> dict[str, object]:
+class WarehouseDbtResource(DbtCliResource):
+    """dagster-dbt's dbt, pointed at the warehouse: profiles.yml reads SALESMETRICS_DB, and dagster-dbt
+    hands dbt this process's environment, so the path is set there for the one call that starts dbt."""
+
+    warehouse_path: str
+
+    def cli(self, args: Sequence[str], **kwargs: Any):  # type: ignore[override]
+        return self.cli_at(self.warehouse_path, args, **kwargs)
+
+    def cli_at(self, warehouse_path: str, args: Sequence[str], **kwargs: Any):
+        """dbt against another warehouse: a portal partition's run (assets/portal_partitions.py)."""
+        with _environment(SALESMETRICS_DB=warehouse_path, DO_NOT_TRACK="1"):
+            return super().cli(args, **kwargs)
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def salesmetrics_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
+        # With a portals: list each run reads its own portal's token_env (assets/portal_partitions.py).
         "hubspot": HubSpotResource(
-            access_token=dg.EnvVar("HUBSPOT_ACCESS_TOKEN"),
-            base_url=os.environ.get("HUBSPOT_BASE_URL", DEFAULT_BASE_URL),
-            tier=os.environ.get("HUBSPOT_TIER", "starter"),
+            access_token="" if settings.config.portals else dg.EnvVar("HUBSPOT_ACCESS_TOKEN"),
+            base_url=settings.base_url,
+            tier=settings.tier,
+            property_mapping=settings.property_mapping,
         ),
-        "warehouse": WarehouseResource(path=str(warehouse_path())),
+        "warehouse": WarehouseResource(path=str(settings.db_path)),
         # The dbt of this environment, whether or not the venv is on PATH.
-        "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable()),
+        "dbt": WarehouseDbtResource(
+            project_dir=dbt_project(), dbt_executable=dbt_executable(), warehouse_path=str(settings.db_path)
+        ),
     }

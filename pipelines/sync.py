@@ -1,7 +1,9 @@
 """One sync of a HubSpot portal into the raw layer: extract -> flatten -> validate -> load.
 
-This is the only implementation of a sync: the CLI calls `sync_portal` (or `backfill_portal`),
-and each Dagster asset calls the `sync_*` function of its object. Plain functions, no Dagster.
+This is the only implementation of a sync: the CLI and the Dagster asset call `sync_portal` (with a
+window for a backfill). Plain functions, no Dagster. Every CRM object takes the same path; what
+differs between objects (children, re-reading after a search, the stage check) is in the registry,
+`pipelines.hubspot.objects`. Each write batch is one transaction composed of the store's verbs.
 
 Three ways to read a CRM object, all upserting by id so that any overlap costs requests, never
 correctness:
@@ -17,26 +19,29 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pandas as pd
+import pandera.pandas as pa
 
-from pipelines.hubspot.client import HubSpotClient
+from pipelines.hubspot.client import CompanyLink, HubSpotClient
 from pipelines.hubspot.concurrent_reads import prefetched, read_object
 from pipelines.hubspot.flatten import (
-    deal_companies_frame,
+    child_frame,
     flatten_records,
+    listed_shape,
     owners_frame,
     pipeline_stages_frame,
-    stage_history_frame,
 )
 from pipelines.hubspot.objects import CRM_OBJECTS, CrmObject
-from pipelines.validate import validate_frame
-from pipelines.warehouse.store import Batch, ChildRows, Warehouse, quarantine_frame
-from schemas import SCHEMAS, RawDealCompanies, RawDealStageHistory, deals_schema
+from pipelines.validate import Validated, validate_frame
+from pipelines.warehouse.store import Load, Warehouse, quarantine_frame
+from schemas import SCHEMAS
+from schemas.base import with_known_stages
 
 log = logging.getLogger(__name__)
 
@@ -64,30 +69,34 @@ class ObjectSyncResult:
 
 
 def new_sync_id() -> str:
-    return f"sync-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    return f"sync-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def epoch_ms(moment: datetime) -> int:
-    return int(moment.replace(tzinfo=timezone.utc).timestamp() * 1000)
+    return int(moment.replace(tzinfo=UTC).timestamp() * 1000)
 
 
 class _ObjectRun:
     """Bookkeeping of one object's sync: counts, requests, timing, the sync_log row."""
 
-    def __init__(self, client: HubSpotClient, warehouse: Warehouse, name: str, mode: str, sync_id: str):
-        self.client, self.warehouse, self.sync_id = client, warehouse, sync_id
+    def __init__(self, warehouse: Warehouse, name: str, mode: str, sync_id: str):
+        self.warehouse, self.sync_id = warehouse, sync_id
         self.result = ObjectSyncResult(object=name, mode=mode)
         self.started = utcnow()
         self._t0 = time.perf_counter()
 
-    def write(self, batch: Batch, records: list[dict[str, Any]], quarantined: int) -> None:
-        self.result.records_read += len(records)
+    def load(self) -> Load:
+        """The load columns of a write made now."""
+        return Load(self.sync_id, utcnow())
+
+    def count(self, read: int, quarantined: int, loaded: int) -> None:
+        self.result.records_read += read
         self.result.records_quarantined += quarantined
-        self.result.records_loaded += self.warehouse.write_batch(batch, self.sync_id, utcnow())
+        self.result.records_loaded += loaded
 
     def finish(self, requests: int) -> ObjectSyncResult:
         r = self.result
@@ -114,52 +123,73 @@ class _ObjectRun:
 # -- reference objects (read whole every time) ------------------------------------------------
 
 
+def _replace_reference(
+    run: _ObjectRun,
+    rows: pd.DataFrame,
+    records: list[dict[str, Any]],
+    checked: Validated | None = None,
+    resolved_ids: Iterable[str] = (),
+) -> None:
+    """A reference table read whole replaces its contents, with its quarantine, in one transaction."""
+    table, load = run.result.object, run.load()
+    with run.warehouse.transaction() as wh:
+        loaded = wh.replace_table(table, rows, load)
+        wh.resolve_quarantine(table, resolved_ids)
+        if checked is not None:
+            wh.record_quarantine(quarantine_frame(table, checked.rejected, records), load)
+    run.count(len(records), checked.rejected_rows if checked else 0, loaded)
+
+
 def sync_deal_pipelines(client: HubSpotClient, warehouse: Warehouse, sync_id: str) -> ObjectSyncResult:
-    run = _ObjectRun(client, warehouse, "deal_pipeline_stages", "full", sync_id)
+    run = _ObjectRun(warehouse, "deal_pipeline_stages", "full", sync_id)
     before = client.request_count
     pipelines = client.deal_pipelines()
     frame, failures = pipeline_stages_frame(pipelines)
     checked = validate_frame(frame, SCHEMAS["deal_pipeline_stages"], failures)
     records = [{**p, "stages": [s]} for p in pipelines for s in p.get("stages") or []]
-    batch = Batch(
-        "deal_pipeline_stages",
-        checked.valid,
-        key=("pipeline_id", "stage_id"),
-        quarantine=quarantine_frame("deal_pipeline_stages", checked.rejected, records),
-        replace_all=True,
-    )
-    run.write(batch, records, checked.rejected_rows)
+    _replace_reference(run, checked.valid, records, checked)
     return run.finish(client.request_count - before)
 
 
 def sync_owners(client: HubSpotClient, warehouse: Warehouse, sync_id: str) -> ObjectSyncResult:
     """Active and deactivated owners: deals keep pointing at reps who left."""
-    run = _ObjectRun(client, warehouse, "owners", "full", sync_id)
+    run = _ObjectRun(warehouse, "owners", "full", sync_id)
     before = client.request_count
     owners = client.owners(archived=False) + client.owners(archived=True)
     frame, failures = owners_frame(owners)
     checked = validate_frame(frame, SCHEMAS["owners"], failures)
-    batch = Batch(
-        "owners", checked.valid, quarantine=quarantine_frame("owners", checked.rejected, owners), replace_all=True
-    )
-    run.write(batch, owners, checked.rejected_rows)
+    _replace_reference(run, checked.valid, owners, checked, resolved_ids=checked.valid["id"])
     return run.finish(client.request_count - before)
 
 
 def sync_call_dispositions(client: HubSpotClient, warehouse: Warehouse, sync_id: str) -> ObjectSyncResult:
     """The portal's call outcomes (GUID -> label); a portal without the endpoint keeps the standard six."""
-    run = _ObjectRun(client, warehouse, "call_dispositions", "full", sync_id)
+    run = _ObjectRun(warehouse, "call_dispositions", "full", sync_id)
     before = client.request_count
     dispositions = client.call_dispositions() or []
     rows = pd.DataFrame(
         [{"id": str(d.get("id")), "label": d.get("label")} for d in dispositions if d.get("id")],
         columns=["id", "label"],
     ).astype("str")
-    run.write(Batch("call_dispositions", rows, replace_all=True), dispositions, 0)
+    _replace_reference(run, rows, dispositions)
     return run.finish(client.request_count - before)
 
 
 # -- CRM objects ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Read:
+    """Records read together, and their company links when these were read apart (after a search);
+    None when the records carry them inline (a listing)."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    links: list[CompanyLink] | None = None
+
+    def extend(self, other: _Read) -> None:
+        self.records.extend(other.records)
+        if other.links is not None:
+            self.links = (self.links or []) + other.links
 
 
 def sync_crm_object(
@@ -175,48 +205,40 @@ def sync_crm_object(
 ) -> ObjectSyncResult:
     """Sync one CRM object: the changed (or all, or windowed) live records, then archived ones."""
     started = utcnow()
-    is_deals = obj.name == "deals"
     previous = None if (full or window) else warehouse.cursor(obj.name)
     mode = "backfill" if window else ("incremental" if previous is not None else "full")
-    run = _ObjectRun(client, warehouse, obj.name, mode, sync_id)
+    run = _ObjectRun(warehouse, obj.name, mode, sync_id)
     before = client.requests_for(obj.api_path)
-    schema = deals_schema(warehouse.known_stage_ids()) if is_deals else SCHEMAS[obj.name]
-    properties = obj.api_properties
-    associations = ("companies",) if obj.company_associations else ()
+    schema = _schema(obj, warehouse)
 
     # The archived listing runs side by side with the live read (loaded after it, as before).
-    archived = prefetched(client.list_pages(
-        obj.api_path, properties, obj.scope, archived=True, history=obj.history_properties, associations=associations
-    ))
+    archived = prefetched(_listing(client, obj, archived=True))
     if mode != "incremental":  # a first sync or a backfill: at the rate limit, whatever the latency
-        pages: Iterable[list[dict[str, Any]]] = read_object(
-            client, obj,
-            listing=None if window else client.list_pages(
-                obj.api_path, properties, obj.scope, history=obj.history_properties, associations=associations
-            ),
+        live: Iterable[_Read] = read_object(
+            client,
+            obj,
+            listing=None if window else _listing(client, obj),
             window_ms=(epoch_ms(window[0]), epoch_ms(window[1])) if window else None,
-            complete=(lambda page: _complete_deals(client, obj, page)) if is_deals else None,
+            complete=(lambda page: _reread(client, obj, page)) if obj.reread_after_search else None,
+            wrap=_Read,
         )
-    else:
-        since, until = window if window else (previous - overlap, None)
+    else:  # a daily sync: search what changed since the cursor, minus the overlap
         pages = client.search_modified(
-            obj.api_path, properties, obj.scope, obj.cursor_property, epoch_ms(since),
-            epoch_ms(until) if until else None,
+            obj.api_path, obj.api_properties, obj.scope, obj.cursor_property, epoch_ms(previous - overlap), None
         )
-        if is_deals:
-            pages = (_complete_deals(client, obj, page) for page in pages)
+        live = (_reread(client, obj, page) if obj.reread_after_search else _Read(page) for page in pages)
 
     newest_seen: datetime | None = None
-    for records in _batched(pages, progress, obj.name):
-        newest_seen = max(filter(None, [newest_seen, _newest_modified(records, obj)]), default=None)
-        _load_page(run, obj, schema, records)
+    for read in _batched(live, progress, obj.name):
+        newest_seen = max(filter(None, [newest_seen, _newest_modified(read.records, obj)]), default=None)
+        _load(run, obj, schema, read)
 
-    # Read like the live listing (history, associations) so an archived deal has the same rows
+    # Read like the live listing (history, associations) so an archived record has the same rows
     # whether a sync saw it live first or only archived.
     if window:
         archived = ([r for r in page if _updated_in(r, window)] for page in archived)
-    for records in _batched(archived, progress, obj.name):
-        _load_page(run, obj, schema, records)
+    for read in _batched((_Read(page) for page in archived), progress, obj.name):
+        _load(run, obj, schema, read)
 
     cursor = None
     if not window:
@@ -225,63 +247,82 @@ def sync_crm_object(
         cursor = min(filter(None, [newest_seen, started]))
         if previous is not None:
             cursor = max(cursor, previous)
-    merged_children = ("deal_stage_history", "deal_companies") if is_deals else ()
-    drop_merged = merged_children if "hs_merged_object_ids" in obj.properties else None
-    warehouse.write_batch(
-        Batch(obj.name, _empty(obj), cursor=cursor, drop_merged_from=drop_merged), sync_id, utcnow()
-    )
+    with warehouse.transaction() as wh:
+        if obj.merges:
+            wh.drop_merged(obj)
+        if cursor is not None:
+            wh.advance_cursor(obj.name, cursor, run.load())
     run.result.cursor = cursor
     return run.finish(client.requests_for(obj.api_path) - before)
 
 
-def _batched(
-    pages: Iterable[list[dict[str, Any]]], progress: Progress | None, name: str, size: int = WRITE_BATCH_RECORDS
-) -> Iterable[list[dict[str, Any]]]:
-    """Group API pages into write batches: one transaction per few thousand records, not per page."""
-    buffer: list[dict[str, Any]] = []
-    for page in pages:
-        buffer.extend(page)
-        if progress:
-            progress(name, len(page))
-        if len(buffer) >= size:
-            yield buffer
-            buffer = []
-    if buffer:
-        yield buffer
+def _schema(obj: CrmObject, warehouse: Warehouse) -> type[pa.DataFrameModel] | pa.DataFrameSchema:
+    """The object's pandera schema; a stage column must hold a stage of the portal's pipelines."""
+    if obj.stage_column is None:
+        return SCHEMAS[obj.name]
+    return with_known_stages(SCHEMAS[obj.name], obj.stage_column, warehouse.known_stage_ids())
 
 
-def _complete_deals(client: HubSpotClient, obj: CrmObject, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Search returns no history and no associations: re-read the page's deals in batches with
-    their stage history, and attach their companies in the inline v3 shape."""
+def _listing(client: HubSpotClient, obj: CrmObject, archived: bool = False) -> Iterable[list[dict[str, Any]]]:
+    """Every live (or archived) record, with its history and associations inline."""
+    return client.list_pages(
+        obj.api_path,
+        obj.api_properties,
+        obj.scope,
+        archived=archived,
+        history=obj.history_properties,
+        associations=obj.associations,
+    )
+
+
+def _reread(client: HubSpotClient, obj: CrmObject, page: list[dict[str, Any]]) -> _Read:
+    """Search returns no history and no associations: read the page's records again by id with their
+    history, then their company links."""
     ids = [r["id"] for r in page if r.get("id")]
     records = client.batch_read(obj.api_path, ids, obj.api_properties, obj.scope, history=obj.history_properties)
-    companies = client.deal_companies(ids, obj.scope)
-    for record in records:
-        results = []
-        for company_id, is_primary in companies.get(str(record["id"]), {}).items():
-            if is_primary:
-                results.append({"id": company_id, "type": "deal_to_company"})
-            results.append({"id": company_id, "type": "deal_to_company_unlabeled"})
-        record["associations"] = {"companies": {"results": results}}
-    return records
+    links = client.company_links(obj.api_path, ids, obj.scope) if obj.associations else None
+    return _Read(records, links)
 
 
-def _load_page(run: _ObjectRun, obj: CrmObject, schema: Any, records: list[dict[str, Any]]) -> None:
-    frame, failures = flatten_records(obj, records)
+def _batched(
+    reads: Iterable[_Read], progress: Progress | None, name: str, size: int = WRITE_BATCH_RECORDS
+) -> Iterable[_Read]:
+    """Group API pages into write batches: one transaction per few thousand records, not per page."""
+    batch = _Read()
+    for read in reads:
+        if batch.records and (batch.links is None) != (read.links is None):
+            # A listed page (links inline) and a page read apart (links beside it) never share a
+            # batch: the concurrent reader interleaves the two.
+            yield batch
+            batch = _Read()
+        batch.extend(read)
+        if progress:
+            progress(name, len(read.records))
+        if len(batch.records) >= size:
+            yield batch
+            batch = _Read()
+    if batch.records:
+        yield batch
+
+
+def _load(run: _ObjectRun, obj: CrmObject, schema: Any, read: _Read) -> None:
+    """Flatten and validate a batch, then write its valid rows, their children and the quarantine in
+    one transaction."""
+    frame, failures = flatten_records(obj, read.records, read.links)
     checked = validate_frame(frame, schema, failures)
-    child_rows: list[ChildRows] = []
-    if obj.name == "deals":
-        valid_records = [records[i] for i in checked.valid.index]
-        history = RawDealStageHistory.validate(stage_history_frame(valid_records))
-        companies = RawDealCompanies.validate(deal_companies_frame(valid_records))
-        child_rows = [
-            ChildRows("deal_stage_history", "deal_id", history),
-            ChildRows("deal_companies", "deal_id", companies),
-        ]
-    batch = Batch(
-        obj.name, checked.valid, children=child_rows, quarantine=quarantine_frame(obj.name, checked.rejected, records)
-    )
-    run.write(batch, records, checked.rejected_rows)
+    valid_records = [read.records[i] for i in checked.valid.index]
+    children = [(c, SCHEMAS[c.name].validate(child_frame(c, valid_records, read.links))) for c in obj.children]
+    # A rejected record is kept as a listing returns it, however it was read.
+    raw = read.records if read.links is None or checked.rejected.empty else listed_shape(read.records, read.links)
+    rejections = quarantine_frame(obj.name, checked.rejected, raw)
+    load = run.load()
+    with run.warehouse.transaction() as wh:
+        written = wh.upsert_rows(obj.name, checked.valid, load)
+        for child, rows in children:
+            wh.replace_children(child, rows, written, load)
+        wh.resolve_quarantine(obj.name, written)
+        wh.record_quarantine(rejections, load)
+    run.count(len(read.records), checked.rejected_rows, len(written))
 
 
 def _newest_modified(records: list[dict[str, Any]], obj: CrmObject) -> datetime | None:
@@ -297,11 +338,6 @@ def _newest_modified(records: list[dict[str, Any]], obj: CrmObject) -> datetime 
 def _updated_in(record: dict[str, Any], window: Window) -> bool:
     stamp = pd.to_datetime(record.get("updatedAt"), utc=True, errors="coerce")
     return bool(pd.notna(stamp) and window[0] <= stamp.tz_localize(None) < window[1])
-
-
-def _empty(obj: CrmObject) -> pd.DataFrame:
-    frame, _ = flatten_records(obj, [])
-    return frame
 
 
 def crm_objects(property_mapping: dict[str, str] | None = None) -> tuple[CrmObject, ...]:
@@ -367,7 +403,6 @@ def reconcile_ids(
         for archived in (False, True):
             for page in client.list_pages(obj.api_path, ["hs_object_id"], obj.scope, archived=archived):
                 ids.extend(str(r["id"]) for r in page if r.get("id"))
-        children = ("deal_stage_history", "deal_companies") if obj.name == "deals" else ()
-        removed[obj.name] = warehouse.remove_missing(obj.name, ids, children)
+        removed[obj.name] = warehouse.remove_missing(obj, ids)
         log.info("reconciled %s: %d removed", obj.name, removed[obj.name])
     return removed

@@ -14,15 +14,16 @@ from rich.console import Console
 from rich.table import Table
 
 
-def print_table(console: Console, title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
-                text_columns: int = 1) -> None:
+def print_table(
+    console: Console, title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], text_columns: int = 1
+) -> None:
     """Print `rows` (already formatted strings) under `headers`; the first `text_columns` are text
     (left-aligned, may wrap), the rest are figures (right-aligned, never wrapped or cut)."""
     if not console.is_terminal:
         console.print(title, highlight=False, soft_wrap=True)
         for row in rows:
             text = " ".join(row[:text_columns])
-            figures = ", ".join(f"{h} {v}" for h, v in zip(headers[text_columns:], row[text_columns:]))
+            figures = ", ".join(f"{h} {v}" for h, v in zip(headers[text_columns:], row[text_columns:], strict=True))
             console.print(f"  {text}: {figures}" if text else f"  {figures}", highlight=False, soft_wrap=True)
         return
     table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)

@@ -15,18 +15,17 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from pipelines import failures, interrupts
 from pipelines.errors import TransformError
+from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.settings import Settings
 from pipelines.warehouse.config_tables import write_config_tables
 from pipelines.warehouse.publish import publish
 from pipelines.warehouse.store import Warehouse
-
-DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 
 
 def dbt_env(db_path: Path) -> dict[str, str]:
@@ -48,8 +47,14 @@ def dbt_executable() -> str:
 def run_dbt(args: list[str], db_path: Path, capture: bool = True) -> str:
     """Run one dbt command against the warehouse; raise `TransformError` with dbt's errors on failure."""
     command = [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    proc = subprocess.run(command, env=dbt_env(db_path), capture_output=capture, text=True, cwd=DBT_PROJECT_DIR,
-                          preexec_fn=_die_with_parent)
+    proc = subprocess.run(
+        command,
+        env=dbt_env(db_path),
+        capture_output=capture,
+        text=True,
+        cwd=DBT_PROJECT_DIR,
+        preexec_fn=_die_with_parent,
+    )
     output = (proc.stdout or "") + (proc.stderr or "")
     if proc.returncode != 0:
         errors = [line for line in output.splitlines() if "ERROR" in line or "FAIL" in line or "Error" in line]
@@ -68,8 +73,17 @@ def _die_with_parent() -> None:
 
 
 # dbt's node statuses -> the columns of its own "Done. PASS=..." line
-_SUMMARY = {"success": "PASS", "pass": "PASS", "warn": "WARN", "error": "ERROR", "fail": "ERROR",
-            "runtime error": "ERROR", "partial success": "WARN", "skipped": "SKIP", "no-op": "NO-OP"}
+_SUMMARY = {
+    "success": "PASS",
+    "pass": "PASS",
+    "warn": "WARN",
+    "error": "ERROR",
+    "fail": "ERROR",
+    "runtime error": "ERROR",
+    "partial success": "WARN",
+    "skipped": "SKIP",
+    "no-op": "NO-OP",
+}
 
 
 def run_dbt_in_process(args: list[str], db_path: Path) -> str:
@@ -80,8 +94,15 @@ def run_dbt_in_process(args: list[str], db_path: Path) -> str:
     """
     from dbt.cli.main import dbtRunner
 
-    command = [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-               "--log-level", "none"]
+    command = [
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--log-level",
+        "none",
+    ]
     env = dbt_env(db_path)
     # A build's artifacts go beside, not over, the manifest that `prepare` wrote for Dagster: a code
     # location loading while a CLI build runs must never read a half-written manifest.
@@ -109,8 +130,10 @@ def run_dbt_in_process(args: list[str], db_path: Path) -> str:
     if known is not None:
         raise known
     shown = "; ".join(details[:3]) + (f"; and {len(details) - 3} more" if len(details) > 3 else "")
-    raise TransformError(f"dbt {args[0]} failed ({summary[6:]}): {shown or 'no detail'}. "
-                         f"Details in {DBT_PROJECT_DIR / 'logs' / 'dbt.log'}.")
+    raise TransformError(
+        f"dbt {args[0]} failed ({summary[6:]}): {shown or 'no detail'}. "
+        f"Details in {DBT_PROJECT_DIR / 'logs' / 'dbt.log'}."
+    )
 
 
 def _first_line(text: object) -> str:

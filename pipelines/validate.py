@@ -37,9 +37,7 @@ def validate_frame(
     Rows whose values did not parse are rejected first (their NULLs would otherwise pass a
     nullable check). The remaining rows are validated with `schema`.
     """
-    rejected = [
-        pd.DataFrame([(f.row, f.check, f.column, f.value) for f in parse_failures], columns=QUARANTINE_COLUMNS)
-    ]
+    rejected = [pd.DataFrame([(f.row, f.check, f.column, f.value) for f in parse_failures], columns=QUARANTINE_COLUMNS)]
     remaining = frame.drop(index=sorted({f.row for f in parse_failures}))
     # Two passes at most: after dropping the rows that failed, the rest must validate.
     for _ in range(2):
@@ -56,9 +54,7 @@ def validate_frame(
                     {
                         "row": cases["index"].astype("int64"),
                         "check_name": cases["check"].astype("str"),
-                        "column_name": cases["column"].astype("str").where(
-                            cases["schema_context"] == "Column", None
-                        ),
+                        "column_name": cases["column"].astype("str").where(cases["schema_context"] == "Column", None),
                         "failure_value": cases["failure_case"].map(_as_text),
                     }
                 )

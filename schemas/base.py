@@ -1,4 +1,4 @@
-"""Columns every flattened HubSpot CRM object has (the record envelope)."""
+"""Columns every flattened HubSpot CRM object has (the record envelope), and the check of a stage column."""
 
 import pandas as pd
 import pandera.pandas as pa
@@ -18,3 +18,19 @@ class HubSpotRecord(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = False
+
+
+def with_known_stages(
+    model: type[pa.DataFrameModel], column: str, known_stage_ids: set[str] | None
+) -> pa.DataFrameSchema:
+    """`model`, plus: `column` holds a stage of the portal's pipelines (when they are known).
+
+    A record in an unknown stage cannot be classed won, lost or open, so it is quarantined rather
+    than guessed at."""
+    schema = model.to_schema()
+    if not known_stage_ids:
+        return schema
+    stage = schema.columns[column]
+    name = f"{column}_in_pipelines"
+    check = pa.Check.isin(sorted(known_stage_ids), name=name, error=name)
+    return schema.update_column(column, checks=[*stage.checks, check])

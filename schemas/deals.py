@@ -4,7 +4,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas.base import HubSpotRecord
+from schemas.base import HubSpotRecord, with_known_stages
 
 
 class RawDeals(HubSpotRecord):
@@ -32,16 +32,8 @@ class RawDeals(HubSpotRecord):
 
 
 def deals_schema(known_stage_ids: set[str] | None) -> pa.DataFrameSchema:
-    """`RawDeals`, plus: the deal's stage exists in the portal's pipelines (when they are known).
-
-    A deal in an unknown stage cannot be classed won, lost or open, so it is quarantined rather
-    than guessed at."""
-    schema = RawDeals.to_schema()
-    if not known_stage_ids:
-        return schema
-    stage = schema.columns["dealstage"]
-    check = pa.Check.isin(sorted(known_stage_ids), name="dealstage_in_pipelines", error="dealstage_in_pipelines")
-    return schema.update_column("dealstage", checks=[*stage.checks, check])
+    """`RawDeals`, plus: the deal's stage exists in the portal's pipelines (when they are known)."""
+    return with_known_stages(RawDeals, "dealstage", known_stage_ids)
 
 
 class RawDealStageHistory(pa.DataFrameModel):

@@ -25,9 +25,7 @@ class RawCalls(Engagement):
 
 
 class RawEmails(Engagement):
-    hs_email_direction: Series[str] = pa.Field(
-        nullable=True, isin=["EMAIL", "INCOMING_EMAIL", "FORWARDED_EMAIL"]
-    )
+    hs_email_direction: Series[str] = pa.Field(nullable=True, isin=["EMAIL", "INCOMING_EMAIL", "FORWARDED_EMAIL"])
     hs_email_status: Series[str] = pa.Field(nullable=True)
     hs_email_subject: Series[str] = pa.Field(nullable=True)
 

@@ -1,17 +1,22 @@
-"""The dbt models as Dagster assets; dbt tests become asset checks on them."""
+"""The dbt models as Dagster assets; dbt tests become asset checks on them.
 
+Built from the manifest when the code location loads (a function, not at import).
+"""
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
 
+from pipelines.assets.dashboard import sales_dashboard
+from pipelines.assets.portal_partitions import portal_partitions, run_settings
 from pipelines.assets.table_metadata import table_metadata
-from pipelines.config import load_config
 from pipelines.freshness import freshness_from_schedule
-from pipelines.project import DBT_PROJECT, warehouse_path
+from pipelines.project import missing_manifest_message
+from pipelines.resources import WarehouseDbtResource
 from pipelines.settings import Settings
 from pipelines.transform import prepare_build
 from pipelines.warehouse.publish import publish
@@ -43,22 +48,18 @@ class LayerTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else None
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
-        return super().get_owners(dbt_resource_props) or OWNERS.get(self.get_group_name(dbt_resource_props) or "",
-                                                                      DEFAULT_OWNERS)
+        return super().get_owners(dbt_resource_props) or OWNERS.get(
+            self.get_group_name(dbt_resource_props) or "", DEFAULT_OWNERS
+        )
 
     def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
         return {**super().get_tags(dbt_resource_props), "layer": self.get_group_name(dbt_resource_props) or "dbt"}
 
 
-# The marts are as fresh as the daily sync makes them (pass the configured cron if it changes).
-TRANSLATOR = LayerTranslator(freshness=freshness_from_schedule(load_config().schedule.cron), settings=DagsterDbtTranslatorSettings(
-    enable_asset_checks=True, enable_source_tests_as_checks=True))
-
-
-def _with_table_metadata(context: dg.AssetExecutionContext, events: list[Any]) -> Iterator[Any]:
+def _with_table_metadata(context: dg.AssetExecutionContext, events: list[Any], db_path: Path) -> Iterator[Any]:
     """Each model's materialization with its row count and column types, read once dbt has
     released the warehouse (DuckDB admits no reader beside dbt's writer)."""
-    con = connect(warehouse_path(), read_only=True)
+    con = connect(db_path, read_only=True)
     try:
         for event in events:
             asset_key = context.asset_key_for_output(event.output_name) if isinstance(event, dg.Output) else None
@@ -71,25 +72,61 @@ def _with_table_metadata(context: dg.AssetExecutionContext, events: list[Any]) -
         con.close()
 
 
-@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR)
-def salesmetrics_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """dbt build of staging, intermediate and marts, as of SALESMETRICS_AS_OF in SALESMETRICS_TIMEZONE."""
-    settings = Settings.from_env(db_path=warehouse_path())
-    invocation = dbt.cli(prepare_build(settings), context=context, raise_on_error=False)
-    events = list(invocation.stream())
-    yield from _with_table_metadata(context, events)
-    if not invocation.is_successful():
-        raise invocation.get_error() or dg.Failure("dbt build failed")
-    published = publish(warehouse_path())
-    context.log.info(f"marts published for BI: {published.duckdb_copy} and {published.parquet_dir}/")
+def dbt_models(project: DbtProject, translator: LayerTranslator, settings: Settings) -> dg.AssetsDefinition:
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=translator,
+        partitions_def=portal_partitions(settings),
+    )
+    def salesmetrics_dbt_models(context: dg.AssetExecutionContext, dbt: WarehouseDbtResource):
+        """dbt build of staging, intermediate and marts, as of SALESMETRICS_AS_OF in SALESMETRICS_TIMEZONE."""
+        portal = run_settings(context, settings)  # the partition's portal, else the single one
+        db_path = Path(portal.db_path if portal is not settings else dbt.warehouse_path)
+        invocation = dbt.cli_at(
+            str(db_path),
+            prepare_build(portal.model_copy(update={"db_path": db_path})),
+            context=context,
+            raise_on_error=False,
+        )
+        events = list(invocation.stream())
+        yield from _with_table_metadata(context, events, db_path)
+        if not invocation.is_successful():
+            raise invocation.get_error() or dg.Failure("dbt build failed")
+        published = publish(db_path)
+        context.log.info(f"marts published for BI: {published.duckdb_copy} and {published.parquet_dir}/")
+
+    return salesmetrics_dbt_models
 
 
-def config_table_specs() -> list[dg.AssetSpec]:
+def config_table_specs(project: DbtProject, translator: LayerTranslator) -> list[dg.AssetSpec]:
     """The analyst's configuration tables (schema `config`, dbt source `salesmetrics_config`): written
     from salesmetrics.yml and the quota file at the start of every dbt build, so they have no op."""
-    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
+    manifest = json.loads(project.manifest_path.read_text())
     return [
-        dg.AssetSpec(TRANSLATOR.get_asset_key(source), group_name="salesmetrics_config", owners=DEFAULT_OWNERS,
-                     kinds={"duckdb"}, description=source.get("description") or "Written from salesmetrics.yml before each dbt build.")
-        for source in manifest["sources"].values() if source["source_name"] == "salesmetrics_config"
+        dg.AssetSpec(
+            translator.get_asset_key(source),
+            group_name="salesmetrics_config",
+            owners=DEFAULT_OWNERS,
+            kinds={"duckdb"},
+            description=source.get("description") or "Written from salesmetrics.yml before each dbt build.",
+        )
+        for source in manifest["sources"].values()
+        if source["source_name"] == "salesmetrics_config"
     ]
+
+
+def dbt_definitions(settings: Settings, project: DbtProject) -> dg.Definitions:
+    """The dbt models, the configuration tables they read and the dashboard page built on them; when
+    the manifest is missing, only a placeholder saying what to run (the rest still loads)."""
+    if not project.manifest_path.exists():
+        message = missing_manifest_message(project)
+        dg.get_dagster_logger().warning(message)
+        return dg.Definitions(assets=[dg.AssetSpec("dbt_manifest_missing", description=message, owners=DEFAULT_OWNERS)])
+    # The marts are as fresh as the sync's schedule makes them.
+    translator = LayerTranslator(
+        freshness=freshness_from_schedule(settings.config.schedule.cron),
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True),
+    )
+    models = dbt_models(project, translator, settings)
+    return dg.Definitions(assets=[models, *config_table_specs(project, translator), sales_dashboard(models, settings)])

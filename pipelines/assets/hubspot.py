@@ -15,21 +15,20 @@ check: a warning when any record was quarantined, an error (blocking the marts) 
 passes SALESMETRICS_QUARANTINE_MAX_SHARE, which means schema drift rather than dirty data.
 """
 
-
-import os
 import threading
 from datetime import datetime
 
 import dagster as dg
 
+from pipelines.assets.portal_partitions import portal_partitions, run_client, run_warehouse_path
 from pipelines.assets.table_metadata import quarantine_counts, table_metadata
 from pipelines.errors import ConfigError
+from pipelines.hubspot.objects import CRM_OBJECTS, CrmObject
 from pipelines.resources import HubSpotResource, WarehouseResource
-from pipelines.settings import parse_date
+from pipelines.settings import Settings, parse_date
 from pipelines.sync import (
     DEFAULT_WORKERS,
     ObjectSyncResult,
-    crm_objects,
     sync_call_dispositions,
     sync_deal_pipelines,
     sync_owners,
@@ -37,16 +36,22 @@ from pipelines.sync import (
     utcnow,
 )
 from pipelines.warehouse.raw_tables import RAW_SCHEMA
+from pipelines.warehouse.store import Warehouse
 
 GROUP = "hubspot"
 OWNERS = ["team:data-engineering"]
 CHECK = "quarantine_share"
 REFERENCE = {
-    "deal_pipeline_stages": (sync_deal_pipelines, "Deal pipelines and their stages, read whole; one row per (pipeline, stage)."),
+    "deal_pipeline_stages": (
+        sync_deal_pipelines,
+        "Deal pipelines and their stages, read whole; one row per (pipeline, stage).",
+    ),
     "owners": (sync_owners, "HubSpot owners, active and deactivated, read whole; one row per owner id."),
-    "call_dispositions": (sync_call_dispositions, "Call outcomes (GUID -> label), custom ones included; one row per outcome id."),
+    "call_dispositions": (
+        sync_call_dispositions,
+        "Call outcomes (GUID -> label), custom ones included; one row per outcome id.",
+    ),
 }
-DEAL_CHILDREN = ("deal_stage_history", "deal_companies")
 CHECKED = ("deal_pipeline_stages", "owners")  # call dispositions are never validated, so never quarantined
 
 
@@ -76,23 +81,20 @@ def key(table: str) -> dg.AssetKey:
     return dg.AssetKey([GROUP, table])
 
 
-def max_quarantine_share() -> float:
-    """SALESMETRICS_QUARANTINE_MAX_SHARE, else `quarantine.max_share` of the configuration file."""
-    from pipelines.config import load_config
-
-    value = os.environ.get("SALESMETRICS_QUARANTINE_MAX_SHARE")
-    return float(value) if value else load_config().quarantine.max_share
-
-
-def quarantine_check(result: ObjectSyncResult) -> dg.AssetCheckResult:
-    share, limit = result.quarantine_share, max_quarantine_share()
+def quarantine_check(result: ObjectSyncResult, limit: float) -> dg.AssetCheckResult:
+    """`limit`: SALESMETRICS_QUARANTINE_MAX_SHARE, else `quarantine.max_share` of the configuration file."""
+    share = result.quarantine_share
     return dg.AssetCheckResult(
         asset_key=key(result.object),
         check_name=CHECK,
         passed=result.records_quarantined == 0,
         severity=dg.AssetCheckSeverity.ERROR if share > limit else dg.AssetCheckSeverity.WARN,
-        metadata={"quarantined": result.records_quarantined, "read": result.records_read, "share": share,
-                  "max_share": limit},
+        metadata={
+            "quarantined": result.records_quarantined,
+            "read": result.records_read,
+            "share": share,
+            "max_share": limit,
+        },
     )
 
 
@@ -111,17 +113,31 @@ def sync_metadata(result: ObjectSyncResult, window: tuple[datetime, datetime] | 
 
 def _spec(table: str, description: str, deps: list[dg.AssetKey] | None = None) -> dg.AssetSpec:
     return dg.AssetSpec(
-        key(table), group_name=GROUP, kinds={"hubspot", "duckdb"}, owners=OWNERS, deps=deps or [],
-        tags={"layer": "raw", "source": "hubspot"}, description=description,
+        key(table),
+        group_name=GROUP,
+        kinds={"hubspot", "duckdb"},
+        owners=OWNERS,
+        deps=deps or [],
+        tags={"layer": "raw", "source": "hubspot"},
+        description=description,
     )
 
 
-def _specs(objects: list[str]) -> list[dg.AssetSpec]:
+def _specs(objects: tuple[CrmObject, ...]) -> list[dg.AssetSpec]:
     specs = [_spec(name, text) for name, (_, text) in REFERENCE.items()]
-    for name in objects:
-        specs.append(_spec(name, f"HubSpot {name}, upserted by id (newest updatedAt wins); archived ones flagged.",
-                           deps=[key("deal_pipeline_stages")] if name == "deals" else None))
-    specs += [_spec(t, f"Child rows of deals ({t}), replaced whenever their deal is read.") for t in DEAL_CHILDREN]
+    for obj in objects:
+        specs.append(
+            _spec(
+                obj.name,
+                f"HubSpot {obj.name}, upserted by id (newest updatedAt wins); archived ones flagged.",
+                deps=[key("deal_pipeline_stages")] if obj.stage_column else None,
+            )
+        )
+    specs += [
+        _spec(c.name, f"Child rows of {o.name} ({c.name}), replaced whenever their parent is read.")
+        for o in objects
+        for c in o.children
+    ]
     return specs
 
 
@@ -140,53 +156,74 @@ def _progress(context: dg.AssetExecutionContext, client):
     return progress
 
 
-def hubspot_portal_asset(property_mapping: dict[str, str] | None = None) -> dg.AssetsDefinition:
-    objects = crm_objects(property_mapping)
-    names = [o.name for o in objects]
-    checks = [dg.AssetCheckSpec(CHECK, asset=key(t), blocking=True, description="Share of records quarantined by the sync.")
-              for t in (*CHECKED, *names)]
+def hubspot_portal_asset(max_quarantine_share: float, settings: Settings) -> dg.AssetsDefinition:
+    names = [o.name for o in CRM_OBJECTS]
+    children = [c.name for o in CRM_OBJECTS for c in o.children]
+    checks = [
+        dg.AssetCheckSpec(CHECK, asset=key(t), blocking=True, description="Share of records quarantined by the sync.")
+        for t in (*CHECKED, *names)
+    ]
 
-    @dg.multi_asset(name="hubspot_portal", specs=_specs(names), check_specs=checks, can_subset=True)
-    def hubspot_portal(context: dg.AssetExecutionContext, config: SyncConfig, hubspot: HubSpotResource,
-                       warehouse: WarehouseResource):
+    @dg.multi_asset(
+        name="hubspot_portal",
+        specs=_specs(CRM_OBJECTS),
+        check_specs=checks,
+        can_subset=True,
+        partitions_def=portal_partitions(settings),
+    )
+    def hubspot_portal(
+        context: dg.AssetExecutionContext, config: SyncConfig, hubspot: HubSpotResource, warehouse: WarehouseResource
+    ):
         """Sync the selected raw tables from HubSpot (incremental, full, or a backfill window)."""
         try:
             window = config.window()
         except ConfigError as exc:
             raise dg.Failure(str(exc), allow_retries=False) from None
         selected = {k.path[-1] for k in context.selected_asset_keys}
-        wanted = [o for o in objects if o.name in selected or (o.name == "deals" and selected & set(DEAL_CHILDREN))]
-        client = hubspot.client()
-        with warehouse.open() as wh:
+        wanted = [o for o in hubspot.crm_objects() if o.name in selected or selected & {c.name for c in o.children}]
+        client = run_client(context, hubspot, settings)  # the partition's portal, else the single one
+        with Warehouse(run_warehouse_path(context, warehouse, settings)) as wh:
             results = [sync(client, wh, context.run_id) for name, (sync, _) in REFERENCE.items() if name in selected]
-            results += sync_portal(client, wh, context.run_id, full=config.full_refresh, window=window,
-                                   objects=wanted, progress=_progress(context, client), workers=config.workers,
-                                   reference=False)
+            results += sync_portal(
+                client,
+                wh,
+                context.run_id,
+                full=config.full_refresh,
+                window=window,
+                objects=wanted,
+                progress=_progress(context, client),
+                workers=config.workers,
+                reference=False,
+            )
             held = quarantine_counts(wh.con)
             by_table = {r.object: r for r in results}
-            tables = [t for t in (*REFERENCE, *names, *DEAL_CHILDREN) if t in selected]
+            tables = [t for t in (*REFERENCE, *names, *children) if t in selected]
             metadata = {t: table_metadata(wh.con, RAW_SCHEMA, t) for t in tables}
         for result in results:
-            context.log.info(f"{result.object}: {result.mode} sync read {result.records_read:,}, loaded "
-                             f"{result.records_loaded:,}, quarantined {result.records_quarantined:,}, "
-                             f"{result.requests:,} requests")
+            context.log.info(
+                f"{result.object}: {result.mode} sync read {result.records_read:,}, loaded "
+                f"{result.records_loaded:,}, quarantined {result.records_quarantined:,}, "
+                f"{result.requests:,} requests"
+            )
         for table in tables:
             extra = sync_metadata(by_table[table], window) if table in by_table else {}
-            yield dg.MaterializeResult(asset_key=key(table), metadata={
-                **extra, **metadata[table], "quarantine_held": held.get(table, 0)})
+            yield dg.MaterializeResult(
+                asset_key=key(table), metadata={**extra, **metadata[table], "quarantine_held": held.get(table, 0)}
+            )
         for result in results:
             if dg.AssetCheckKey(key(result.object), CHECK) in context.selected_asset_check_keys:
-                yield quarantine_check(result)
+                yield quarantine_check(result, max_quarantine_share)
 
     return hubspot_portal
 
 
 def quarantine_checks() -> dg.AssetSelection:
     """The raw tables' own checks, without the dbt source tests that also sit on them."""
-    from pipelines.hubspot.objects import CRM_OBJECTS
+    return dg.AssetSelection.checks(
+        *[dg.AssetCheckKey(key(t), CHECK) for t in (*CHECKED, *(o.name for o in CRM_OBJECTS))]
+    )
 
-    return dg.AssetSelection.checks(*[dg.AssetCheckKey(key(t), CHECK) for t in (*CHECKED, *(o.name for o in CRM_OBJECTS))])
 
-
-def hubspot_assets(property_mapping: dict[str, str] | None = None) -> list[dg.AssetsDefinition]:
-    return [hubspot_portal_asset(property_mapping)]
+def hubspot_definitions(max_quarantine_share: float, settings: Settings) -> dg.Definitions:
+    """`settings`: with a portals: list, the raw tables are partitioned by portal."""
+    return dg.Definitions(assets=[hubspot_portal_asset(max_quarantine_share, settings)])

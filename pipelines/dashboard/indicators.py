@@ -15,18 +15,54 @@ LEAD, LAG, MIXED = "lead", "lag", "mixed"
 
 INDICATORS: dict[str, str] = {
     # company health: results
-    **dict.fromkeys(["arr", "customers", "new_arr", "expansion_arr", "reactivation_arr", "contraction_arr",
-                     "churned_arr", "logo_churn_rate", "grr", "nrr"], LAG),
+    **dict.fromkeys(
+        [
+            "arr",
+            "customers",
+            "new_arr",
+            "expansion_arr",
+            "reactivation_arr",
+            "contraction_arr",
+            "churned_arr",
+            "logo_churn_rate",
+            "grr",
+            "nrr",
+        ],
+        LAG,
+    ),
     # deal results
-    **dict.fromkeys(["deals_won", "deals_lost", "won_amount", "win_rate", "avg_deal_size", "arpa", "profit_margin",
-                     "avg_sales_cycle_days", "avg_won_cycle_days"], LAG),
+    **dict.fromkeys(
+        [
+            "deals_won",
+            "deals_lost",
+            "won_amount",
+            "win_rate",
+            "avg_deal_size",
+            "arpa",
+            "profit_margin",
+            "avg_sales_cycle_days",
+            "avg_won_cycle_days",
+        ],
+        LAG,
+    ),
     # pipeline inputs
     **dict.fromkeys(["opportunities_created", "pipeline_created_amount", "conversion_rate", "pipeline_coverage"], LEAD),
     # quota: results against the period's quota, and how fast they come
     **dict.fromkeys(["revenue_attainment", "deal_attainment", "revenue_pace", "deal_pace"], LAG),
     # rep activity: inputs
-    **dict.fromkeys(["calls", "connected_calls", "avg_talk_time_seconds", "positive_disposition_rate",
-                     "meetings_booked", "meetings_per_conversation", "emails_sent", "emails_received"], LEAD),
+    **dict.fromkeys(
+        [
+            "calls",
+            "connected_calls",
+            "avg_talk_time_seconds",
+            "positive_disposition_rate",
+            "meetings_booked",
+            "meetings_per_conversation",
+            "emails_sent",
+            "emails_received",
+        ],
+        LEAD,
+    ),
     # north star: revenue results, and the pipeline the plan asks for (opportunities are an input)
     **dict.fromkeys(["revenue_target", "won_to_date", "expected_to_date", "pace", "deals_needed"], LAG),
     "opportunities_needed": LEAD,

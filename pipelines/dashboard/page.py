@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -20,10 +20,11 @@ from typing import Any
 
 from pipelines.dashboard.indicators import indicators
 from pipelines.dashboard.queries import read_dashboard_data
+from pipelines.paths import DBT_PROJECT_DIR
 
 POLL_SECONDS = 3
 BUILD_META = re.compile(rb'<meta name="salesmetrics-build" content="([^"]*)">')
-MANIFEST = Path(__file__).resolve().parents[2] / "dbt_project" / "target" / "manifest.json"
+MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 
 
 def dashboard_path(db_path: Path) -> Path:
@@ -31,7 +32,7 @@ def dashboard_path(db_path: Path) -> Path:
     return Path(db_path).with_name(Path(db_path).stem + ".dashboard.html")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _asset(name: str) -> str:
     return resources.files("pipelines.dashboard").joinpath("assets", name).read_text(encoding="utf-8")
 
@@ -49,18 +50,30 @@ def last_complete_week(as_of: dt.date) -> dt.date:
 
 
 def render(data: dict[str, Any], as_of: dt.date, timezone: str, generated_at: dt.datetime | None = None) -> str:
-    generated_at = generated_at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    generated_at = generated_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     payload = json.dumps(data, sort_keys=True, allow_nan=False)
     build_id = f"{generated_at:%Y%m%dT%H%M%S}-{hashlib.sha256(payload.encode()).hexdigest()[:12]}"
-    data = {**data, "indicators": indicators(MANIFEST), "meta": {
-        "as_of": as_of.isoformat(), "timezone": timezone, "generated_at": generated_at.isoformat(timespec="seconds"),
-        "build_id": build_id, "poll_seconds": POLL_SECONDS, "last_complete_week": last_complete_week(as_of).isoformat(),
-    }}
+    data = {
+        **data,
+        "indicators": indicators(MANIFEST),
+        "meta": {
+            "as_of": as_of.isoformat(),
+            "timezone": timezone,
+            "generated_at": generated_at.isoformat(timespec="seconds"),
+            "build_id": build_id,
+            "poll_seconds": POLL_SECONDS,
+            "last_complete_week": last_complete_week(as_of).isoformat(),
+        },
+    }
     # Inside <script> nothing may close the element early.
     embedded = json.dumps(data, allow_nan=False, ensure_ascii=False).replace("</", "<\\/")
     return Template(_asset("dashboard.html")).substitute(
-        build_id=build_id, as_of=as_of.isoformat(), css=_asset("dashboard.css"), plotly_js=_plotly_js(),
-        data=embedded, dashboard_js=_asset("dashboard.js"),
+        build_id=build_id,
+        as_of=as_of.isoformat(),
+        css=_asset("dashboard.css"),
+        plotly_js=_plotly_js(),
+        data=embedded,
+        dashboard_js=_asset("dashboard.js"),
     )
 
 

@@ -146,8 +146,11 @@ def read_dashboard_data(db_path: Path, as_of: dt.date) -> dict[str, Any]:
             "north_star": _columns(con, NORTH_STAR_SQL),
             "sync": _columns(con, SYNC_SQL),
             "quarantine": _columns(con, QUARANTINE_SQL),
-            "months": {"as_of_month": current.isoformat(), "last_complete_month": last_complete.isoformat(),
-                       "current_is_partial": current != last_complete},
+            "months": {
+                "as_of_month": current.isoformat(),
+                "last_complete_month": last_complete.isoformat(),
+                "current_is_partial": current != last_complete,
+            },
         }
     finally:
         con.close()

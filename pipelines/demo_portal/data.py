@@ -15,8 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 # The CRM v3 objects the portal holds, by their API path segment.
 OBJECT_TYPES: tuple[str, ...] = (
@@ -40,7 +41,7 @@ STANDARD_DISPOSITIONS: tuple[dict[str, str], ...] = (
     {"id": "17b47fee-58de-441e-a44c-c6300d46f273", "label": "Wrong number"},
 )
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 _DAY_PREFIX: dict[int, str] = {}
@@ -80,7 +81,7 @@ def to_epoch_ms(value: dt.datetime | dt.date | str | int) -> int:
     if not isinstance(value, dt.datetime):
         value = dt.datetime(value.year, value.month, value.day)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     delta = value - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
 
@@ -145,6 +146,20 @@ def make_record(
                 links.append({"id": str(c), "primary": i == 0})
         record["_companies"] = links
     return record
+
+
+def merged_links(links: list[dict[str, Any]], survivor_of: dict[str, str]) -> list[dict[str, Any]]:
+    """A deal's company links after company merges: links to a merged company move to its survivor,
+    and two links to one company become one, primary if either was."""
+    moved: list[dict[str, Any]] = []
+    for link in links:
+        cid = survivor_of.get(str(link["id"]), str(link["id"]))
+        same = next((m for m in moved if m["id"] == cid), None)
+        if same is None:
+            moved.append({"id": cid, "primary": bool(link["primary"])})
+        else:
+            same["primary"] = same["primary"] or bool(link["primary"])
+    return moved
 
 
 @dataclass
@@ -267,15 +282,7 @@ class PortalData:
                     links = deal.get("_companies")
                     if not links:
                         continue
-                    moved: list[dict[str, Any]] = []
-                    for link in links:
-                        cid = survivor["id"] if link["id"] == merged["id"] else link["id"]
-                        same = next((m for m in moved if m["id"] == cid), None)
-                        if same is None:
-                            moved.append({"id": cid, "primary": link["primary"]})
-                        else:
-                            same["primary"] = same["primary"] or link["primary"]
-                    deal["_companies"] = moved
+                    deal["_companies"] = merged_links(links, {merged["id"]: survivor["id"]})
             self.version += 1
             return survivor
 

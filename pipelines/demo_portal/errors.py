@@ -51,10 +51,6 @@ def missing_scopes(scope: str, cid: str) -> dict[str, Any]:
     )
 
 
-def not_found(message: str, cid: str) -> dict[str, Any]:
-    return error_body(message, "OBJECT_NOT_FOUND", cid)
-
-
 def rate_limited(policy: str, cid: str) -> dict[str, Any]:
     """429 body; `policy` is TEN_SECONDLY_ROLLING, SECONDLY or DAILY."""
     groups = {

@@ -12,8 +12,8 @@ first, then fires `count` times (None = until removed). Kinds:
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 KINDS = ("status", "truncate", "drop", "hook")
 

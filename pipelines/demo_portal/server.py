@@ -17,8 +17,9 @@ import socket
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlencode
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -119,8 +120,10 @@ class _Handler(WSGIRequestHandler):
             length = int(length_header) if length_header else 0
         except ValueError:
             length = -1
-        if self.headers.get("Transfer-Encoding") or self.headers.get("Expect") or not (
-            0 <= length <= _MAX_KEEP_ALIVE_BODY
+        if (
+            self.headers.get("Transfer-Encoding")
+            or self.headers.get("Expect")
+            or not (0 <= length <= _MAX_KEEP_ALIVE_BODY)
         ):
             return super().run_wsgi()  # sends Connection: close
         body = self.rfile.read(length) if length else b""
@@ -247,7 +250,7 @@ class DemoPortalServer:
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self) -> "DemoPortalServer":
+    def start(self) -> DemoPortalServer:
         if self._server is not None:
             return self
         self._server = make_server(self.host, self._port, self._wsgi, threaded=True, request_handler=_Handler)
@@ -282,7 +285,7 @@ class DemoPortalServer:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def __enter__(self) -> "DemoPortalServer":
+    def __enter__(self) -> DemoPortalServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -658,4 +661,3 @@ class DemoPortalServer:
         standard = [dict(d) for d in STANDARD_DISPOSITIONS]
         known = {d["id"] for d in standard}
         return 200, standard + [dict(d) for d in self.portal.dispositions if d.get("id") not in known]
-

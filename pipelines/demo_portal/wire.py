@@ -13,8 +13,9 @@ import datetime as dt
 import json
 import re
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from pipelines.demo_portal.data import PortalData
 
@@ -109,7 +110,7 @@ def parse_limit(value: Any, default: int, maximum: int, what: str) -> int:
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def coerce(value: Any) -> float | str | None:
@@ -133,7 +134,7 @@ def coerce(value: Any) -> float | str | None:
         except ValueError:
             return text
         if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=dt.timezone.utc)
+            parsed = parsed.replace(tzinfo=dt.UTC)
         return (parsed - _EPOCH).total_seconds() * 1000.0
     return text
 
@@ -198,14 +199,14 @@ class View:
     archived_keys: list[Key]
     by_id: dict[str, dict[str, Any]]
     _columns: dict[str, list[float | str | None]] = field(default_factory=dict)
-    _searches: "OrderedDict[str, list[dict[str, Any]]]" = field(default_factory=OrderedDict)
+    _searches: OrderedDict[str, list[dict[str, Any]]] = field(default_factory=OrderedDict)
     _company_deals: dict[str, list[tuple[str, bool]]] | None = None
 
     def records(self, archived: bool) -> tuple[list[dict[str, Any]], list[Key]]:
         return (self.archived, self.archived_keys) if archived else (self.live, self.live_keys)
 
     # The read interface `list_page`, `search_page`, `batch_read`, `association_targets` and the
-    # server use; the lazy portal's views (lazy.py) implement the same five methods.
+    # server use; the lazy portal's views (lazy/view.py) implement the same five methods.
     def lookup(self, rid: str) -> dict[str, Any] | None:
         """The record with this id, archived or not (None if there is none)."""
         return self.by_id.get(rid)
@@ -236,7 +237,6 @@ class View:
             col = [coerce(r["properties"].get(prop)) for r in self.live]
             self._columns[prop] = col
         return col
-
 
     def company_deals(self) -> dict[str, list[tuple[str, bool]]]:
         """For a deals view: company id -> [(deal id, primary)] over live deals, in deal id order."""
@@ -371,9 +371,7 @@ def list_page(
 ) -> dict[str, Any]:
     """A list page in id order; `paging` only when more records follow (absent on the last page)."""
     chunk, cursor = view.list_chunk(archived, after, limit)
-    body: dict[str, Any] = {
-        "results": [project(r, object_name, properties, history, associations) for r in chunk]
-    }
+    body: dict[str, Any] = {"results": [project(r, object_name, properties, history, associations) for r in chunk]}
     if cursor is not None:
         body["paging"] = {"next": {"after": cursor, "link": link(cursor)}}
     return body
@@ -381,8 +379,19 @@ def list_page(
 
 # ----------------------------------------------------------------------------------------- search
 _OPERATORS = {
-    "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN",
-    "HAS_PROPERTY", "NOT_HAS_PROPERTY", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN",
+    "EQ",
+    "NEQ",
+    "LT",
+    "LTE",
+    "GT",
+    "GTE",
+    "BETWEEN",
+    "IN",
+    "NOT_IN",
+    "HAS_PROPERTY",
+    "NOT_HAS_PROPERTY",
+    "CONTAINS_TOKEN",
+    "NOT_CONTAINS_TOKEN",
 }
 
 
@@ -512,7 +521,8 @@ def search_matches(view: View, body: dict[str, Any]) -> list[dict[str, Any]]:
     """All live records matching the body's filters (OR of AND groups), sorted; cached per body."""
     cache_key = json.dumps(
         [body.get("filterGroups"), body.get("filters"), body.get("sorts"), body.get("query")],
-        sort_keys=True, default=str,
+        sort_keys=True,
+        default=str,
     )
     hit = view._searches.get(cache_key)
     if hit is not None:
@@ -581,9 +591,7 @@ def search_page(view: View, object_name: str, body: Any) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------ batch read
-def batch_read(
-    view: View, object_name: str, body: Any, archived: bool
-) -> tuple[list[dict[str, Any]], list[str]]:
+def batch_read(view: View, object_name: str, body: Any, archived: bool) -> tuple[list[dict[str, Any]], list[str]]:
     """Records for the body's inputs (input order, duplicates once) and the ids not found."""
     if not isinstance(body, dict) or not isinstance(body.get("inputs"), list):
         raise WireError(400, "The batch read body needs an 'inputs' list")

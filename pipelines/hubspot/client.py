@@ -13,10 +13,15 @@ import json
 import logging
 import threading
 from collections import Counter
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import urllib3
 from hubspot import HubSpot
+from hubspot.crm.associations.v4.exceptions import ApiException as AssociationsApiException
+from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
+from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
+from hubspot.crm.pipelines.exceptions import ApiException as PipelinesApiException
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 from urllib3.util.retry import Retry
 
@@ -32,6 +37,9 @@ SEARCH_PAGE_SIZE = 200  # maximum for CRM search
 BATCH_SIZE = 100  # maximum inputs of a batch read
 SEARCH_RESULT_CAP = 10_000  # search refuses to page past this offset
 TRANSIENT_STATUSES = (429, 500, 502, 503, 504)
+PRIMARY_COMPANY_TYPE_ID = 5  # the v4 association type of a deal's Primary company
+
+CompanyLink = tuple[str, str, bool]  # (record id, company id, is primary), one per association type
 
 
 class TransientError(Exception):
@@ -117,7 +125,8 @@ class HubSpotClient:
         an association from it (`batch read associations deals->companies`)."""
         with self._lock:
             return sum(
-                n for endpoint, n in self.requests.items()
+                n
+                for endpoint, n in self.requests.items()
                 if endpoint.split(" ")[-1] == object_type or endpoint.endswith(f" {object_type}->companies")
             )
 
@@ -149,13 +158,10 @@ class HubSpotClient:
                 raise TransientError(f"{endpoint}: {type(reason).__name__}") from None
             except (urllib3.exceptions.ProtocolError, urllib3.exceptions.TimeoutError) as exc:
                 raise TransientError(f"{endpoint}: {type(exc).__name__}") from None
-            except Exception as exc:  # the client's per-package ApiException classes share no base
-                status = getattr(exc, "status", None)
-                if status is None or type(exc).__name__ not in _API_EXCEPTIONS:
+            except API_EXCEPTIONS as exc:
+                if exc.status is None:
                     raise
-                raise self._api_error(
-                    endpoint, scope, status, getattr(exc, "body", None), getattr(exc, "headers", None)
-                ) from None
+                raise self._api_error(endpoint, scope, exc.status, exc.body, exc.headers) from None
             try:
                 page = json.loads(body)
             except ValueError:
@@ -164,8 +170,10 @@ class HubSpotClient:
                 raise TransientError(f"{endpoint}: truncated or invalid JSON body ({len(body)} bytes)") from None
             # A page without its `results` list is never valid: treating it as an empty last page
             # would silently end the listing early. Complete JSON of another shape is another API.
-            valid = isinstance(page, list) if _expect is list else (
-                isinstance(page, dict) and isinstance(page.get("results"), list)
+            valid = (
+                isinstance(page, list)
+                if _expect is list
+                else (isinstance(page, dict) and isinstance(page.get("results"), list))
             )
             if not valid:
                 raise self._not_hubspot(endpoint, 200, body, response.headers)
@@ -209,7 +217,9 @@ class HubSpotClient:
                 _retry_after(headers),
                 rate_limited=status == 429,
             )
-        return HubSpotUnavailableError(f"HubSpot answered {endpoint} with HTTP {status}: {detail.get('message', body)!s:.300}")
+        return HubSpotUnavailableError(
+            f"HubSpot answered {endpoint} with HTTP {status}: {detail.get('message', body)!s:.300}"
+        )
 
     # -- endpoints --------------------------------------------------------------------------
 
@@ -322,21 +332,25 @@ class HubSpotClient:
             records.extend(page["results"])
         return records
 
-    def deal_companies(self, deal_ids: list[str], scope: str) -> dict[str, dict[str, bool]]:
-        """deal id -> {company id: is_primary} from the v4 associations batch API (Primary = type 5)."""
-        out: dict[str, dict[str, bool]] = {deal_id: {} for deal_id in deal_ids}
-        for start in range(0, len(deal_ids), BATCH_SIZE):
-            body = {"inputs": [{"id": i} for i in deal_ids[start : start + BATCH_SIZE]]}
+    def company_links(self, object_type: str, ids: list[str], scope: str) -> list[CompanyLink]:
+        """The companies associated with records, from the v4 associations batch API, up to 100 ids
+        per request; a company may be listed more than once."""
+        links: list[CompanyLink] = []
+        for start in range(0, len(ids), BATCH_SIZE):
+            body = {"inputs": [{"id": i} for i in ids[start : start + BATCH_SIZE]]}
             page = self._call(
-                "batch read associations deals->companies", scope, self._associations.get_page, "deals", "companies", body
+                f"batch read associations {object_type}->companies",
+                scope,
+                self._associations.get_page,
+                object_type,
+                "companies",
+                body,
             )
             for result in page["results"]:
-                companies = out.setdefault(str(result["from"]["id"]), {})
                 for to in result.get("to") or []:
-                    primary = any(t.get("typeId") == 5 for t in to.get("associationTypes") or [])
-                    company_id = str(to["toObjectId"])
-                    companies[company_id] = companies.get(company_id, False) or primary
-        return out
+                    primary = any(t.get("typeId") == PRIMARY_COMPANY_TYPE_ID for t in to.get("associationTypes") or [])
+                    links.append((str(result["from"]["id"]), str(to["toObjectId"]), primary))
+        return links
 
     def owners(self, archived: bool) -> list[dict[str, Any]]:
         owners: list[dict[str, Any]] = []
@@ -383,14 +397,14 @@ class HttpStatusError(Exception):
         self.status, self.body, self.headers = status, body, headers
 
 
-_API_EXCEPTIONS = {
-    "ApiException",
-    "UnauthorizedException",
-    "ForbiddenException",
-    "NotFoundException",
-    "ServiceException",
-    "HttpStatusError",
-}
+# The generated client raises a separate ApiException class per API package (no common base).
+API_EXCEPTIONS = (
+    ObjectsApiException,
+    AssociationsApiException,
+    OwnersApiException,
+    PipelinesApiException,
+    HttpStatusError,
+)
 
 
 def _is_html(body: Any, headers: Any) -> bool:

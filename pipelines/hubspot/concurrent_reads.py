@@ -34,15 +34,17 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import logging
 import math
 import queue
 import threading
 import time
 from array import array
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Iterable, Iterator, TypeVar
+from typing import Any, Generic, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -135,10 +137,16 @@ class ConcurrentReader(Generic[T]):
     def __iter__(self) -> Iterator[T]:
         producers = []
         if self._has_chain:
-            producers.append(threading.Thread(target=self._guard, args=(self._run_chain,), daemon=True,
-                                              name=f"list-{self.plan.object_type}"))
-        producers.append(threading.Thread(target=self._guard, args=(self._run_search,), daemon=True,
-                                          name=f"ranges-{self.plan.object_type}"))
+            producers.append(
+                threading.Thread(
+                    target=self._guard, args=(self._run_chain,), daemon=True, name=f"list-{self.plan.object_type}"
+                )
+            )
+        producers.append(
+            threading.Thread(
+                target=self._guard, args=(self._run_search,), daemon=True, name=f"ranges-{self.plan.object_type}"
+            )
+        )
         for thread in producers:
             thread.start()
         finished = 0
@@ -226,12 +234,12 @@ class ConcurrentReader(Generic[T]):
         """The records of a listing page the chain keeps, and whether the chain stops here."""
         ids = _positions(page, self._chain_pos - 1)
         with self._cond:
-            ordered = all(b >= a for a, b in zip(ids, ids[1:])) and (not ids or ids[0] >= self._chain_pos - 1)
+            ordered = all(b >= a for a, b in itertools.pairwise(ids)) and (not ids or ids[0] >= self._chain_pos - 1)
             if not ordered and not self._frozen:
                 log.warning("%s: the listing is not in id order; reading it to the end", self.plan.object_type)
                 self._frozen = True
             limit = self._frontier
-            kept = [r for r, i in zip(page, ids) if limit is None or i < limit]
+            kept = [r for r, i in zip(page, ids, strict=True) if limit is None or i < limit]
             kept_ids = [i for i in ids if limit is None or i < limit]
             self._chain_ids.extend(kept_ids)
             if self._frozen:
@@ -259,8 +267,11 @@ class ConcurrentReader(Generic[T]):
             low = self._chain_pos if self._has_chain else None
             if self._has_chain:
                 pages_left = max(0, total - len(self._chain_ids)) / self.plan.listing_page
-                if (self._chain_done or pages_left < self.min_split_pages
-                        or pages_left * self._round_trip < self.min_chain_seconds):
+                if (
+                    self._chain_done
+                    or pages_left < self.min_split_pages
+                    or pages_left * self._round_trip < self.min_chain_seconds
+                ):
                     return self._finish_search([])  # the listing alone is quick enough
         if low is None:
             bottom = self._probe(descending=False)
@@ -269,8 +280,12 @@ class ConcurrentReader(Generic[T]):
         with ThreadPoolExecutor(self.complete_workers, thread_name_prefix=f"complete-{self.plan.object_type}") as pool:
             futures: list[Any] = []
             workers = [
-                threading.Thread(target=self._guard_worker, args=(pool, futures), daemon=True,
-                                 name=f"search-{self.plan.object_type}-{n}")
+                threading.Thread(
+                    target=self._guard_worker,
+                    args=(pool, futures),
+                    daemon=True,
+                    name=f"search-{self.plan.object_type}-{n}",
+                )
                 for n in range(self.search_workers)
             ]
             for w in workers:
@@ -343,16 +358,21 @@ class ConcurrentReader(Generic[T]):
                     return None
                 self._cond.wait(_POLL)
 
-    def _search(self, lo: int | None, hi: int | None, limit: int, descending: bool = False,
-                properties: list[str] | None = None) -> dict[str, Any]:
+    def _search(
+        self, lo: int | None, hi: int | None, limit: int, descending: bool = False, properties: list[str] | None = None
+    ) -> dict[str, Any]:
         filters = list(self.plan.filters)
         if lo is not None:
             filters.append({"propertyName": "hs_object_id", "operator": "GTE", "value": str(lo)})
         if hi is not None:
             filters.append({"propertyName": "hs_object_id", "operator": "LT", "value": str(hi)})
         return self.client.search_page(
-            self.plan.object_type, properties if properties is not None else self.plan.search_properties,
-            self.plan.scope, filters, limit=limit, descending=descending,
+            self.plan.object_type,
+            properties if properties is not None else self.plan.search_properties,
+            self.plan.scope,
+            filters,
+            limit=limit,
+            descending=descending,
         )
 
     def _probe(self, descending: bool) -> tuple[int, int] | None:
@@ -428,8 +448,13 @@ class ConcurrentReader(Generic[T]):
         below = bisect.bisect_left(kept, limit)
         if expected <= below:
             return
-        log.warning("%s: search counts %d records below id %d, the listing gave %d; reading them by search",
-                    self.plan.object_type, expected, limit, below)
+        log.warning(
+            "%s: search counts %d records below id %d, the listing gave %d; reading them by search",
+            self.plan.object_type,
+            expected,
+            limit,
+            below,
+        )
         floor = 0
         while True:
             page = self._search(floor, limit, SEARCH_PAGE)

@@ -7,17 +7,19 @@ happens here, column by column and vectorised; a value that does not parse is re
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
-from pipelines.hubspot.objects import OWNERS_COLUMNS, PIPELINE_STAGES_COLUMNS, CrmObject, PropertyType
+from pipelines.hubspot.client import CompanyLink
+from pipelines.hubspot.objects import OWNERS_COLUMNS, PIPELINE_STAGES_COLUMNS, ChildTable, CrmObject, PropertyType
 
 # Inline association types on v3 pages: the Primary label is `deal_to_company`; every associated
 # company (primary or not) is repeated as `deal_to_company_unlabeled`.
 PRIMARY_INLINE_TYPE = "deal_to_company"
-PRIMARY_TYPE_ID = 5
+UNLABELED_INLINE_TYPE = "deal_to_company_unlabeled"
 
 
 @dataclass(frozen=True)
@@ -89,9 +91,14 @@ def type_frame(frame: pd.DataFrame, columns: dict[str, PropertyType]) -> tuple[p
     return pd.DataFrame(typed, index=frame.index), failures
 
 
-def flatten_records(obj: CrmObject, records: list[dict[str, Any]]) -> tuple[pd.DataFrame, list[ParseFailure]]:
+def flatten_records(
+    obj: CrmObject, records: list[dict[str, Any]], links: list[CompanyLink] | None = None
+) -> tuple[pd.DataFrame, list[ParseFailure]]:
     """CRM records (raw JSON dicts) -> one typed row per record, columns in `obj`'s order
-    (without the load columns). The frame index is the record's position in `records`."""
+    (without the load columns). The frame index is the record's position in `records`.
+
+    `links` are the records' company links when they were read apart from the records (after a
+    search); None means they are inline in the records (a listing)."""
     # Column by column (a dict of lists builds a frame far faster than a list of row dicts).
     props = [record.get("properties") or {} for record in records]
     data: dict[str, list[Any]] = {
@@ -104,42 +111,67 @@ def flatten_records(obj: CrmObject, records: list[dict[str, Any]]) -> tuple[pd.D
     for column in obj.properties:
         source = obj.source(column)
         data[column] = [p.get(source) for p in props]
-    if obj.company_associations:
-        data["primary_company_id"] = [primary_company_id(record) for record in records]
+    if obj.associations:
+        primary = _primary_companies(inline_company_links(records) if links is None else links)
+        data["primary_company_id"] = [primary.get(str(record.get("id"))) for record in records]
     columns = {k: v for k, v in obj.columns.items() if not k.startswith("_")}
     frame = pd.DataFrame(data, columns=list(columns), index=pd.RangeIndex(len(records)), dtype="object")
     return type_frame(frame, columns)
 
 
-def inline_companies(record: dict[str, Any]) -> dict[str, bool] | None:
-    """Company ids of a deal's inline `associations` -> is_primary; None when the page had none."""
-    associations = record.get("associations")
-    if associations is None:
-        return None
-    companies: dict[str, bool] = {}
-    for item in (associations.get("companies") or {}).get("results") or []:
-        company_id = str(item["id"])
-        companies[company_id] = companies.get(company_id, False) or item.get("type") == PRIMARY_INLINE_TYPE
-    return companies
+def inline_company_links(records: Iterable[dict[str, Any]]) -> list[CompanyLink]:
+    """The company links inline in listed records (`associations=companies`, the v3 shape)."""
+    return [
+        (str(record.get("id")), str(item["id"]), item.get("type") == PRIMARY_INLINE_TYPE)
+        for record in records
+        for item in (((record.get("associations") or {}).get("companies") or {}).get("results") or [])
+    ]
 
 
-def primary_company_id(record: dict[str, Any]) -> str | None:
-    companies = record.get("_companies") if "_companies" in record else inline_companies(record)
-    for company_id, is_primary in (companies or {}).items():
+def _merged_links(links: Iterable[CompanyLink]) -> dict[tuple[str, str], bool]:
+    """(record id, company id) -> is primary, in order of first mention: HubSpot lists a company once
+    per association type, and it is primary when any of them is the Primary label."""
+    merged: dict[tuple[str, str], bool] = {}
+    for record_id, company_id, is_primary in links:
+        merged[(record_id, company_id)] = merged.get((record_id, company_id), False) or is_primary
+    return merged
+
+
+def _primary_companies(links: Iterable[CompanyLink]) -> dict[str, str]:
+    """record id -> its first company with the Primary label."""
+    primary: dict[str, str] = {}
+    for (record_id, company_id), is_primary in _merged_links(links).items():
         if is_primary:
-            return company_id
-    return None
+            primary.setdefault(record_id, company_id)
+    return primary
 
 
-def deal_companies_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
-    """deal_id, company_id, is_primary for every deal whose associations were read."""
-    rows = []
-    for record in records:
-        companies = record.get("_companies") if "_companies" in record else inline_companies(record)
-        for company_id, is_primary in (companies or {}).items():
-            rows.append({"deal_id": record["id"], "company_id": company_id, "is_primary": is_primary})
-    frame = pd.DataFrame(rows, columns=["deal_id", "company_id", "is_primary"])
-    return frame.astype({"deal_id": "str", "company_id": "str", "is_primary": "boolean"})
+def listed_shape(records: list[dict[str, Any]], links: Iterable[CompanyLink]) -> list[dict[str, Any]]:
+    """Records read by id, with their company links read apart, as a listing returns them (links
+    inline, v3 shape): what the quarantine keeps of a record, whichever way it was read."""
+    inline: dict[str, list[dict[str, str]]] = {}
+    for (record_id, company_id), is_primary in _merged_links(links).items():
+        types = [PRIMARY_INLINE_TYPE, UNLABELED_INLINE_TYPE] if is_primary else [UNLABELED_INLINE_TYPE]
+        inline.setdefault(record_id, []).extend({"id": company_id, "type": t} for t in types)
+    return [{**r, "associations": {"companies": {"results": inline.get(str(r["id"]), [])}}} for r in records]
+
+
+def child_frame(
+    child: ChildTable, records: list[dict[str, Any]], links: list[CompanyLink] | None = None
+) -> pd.DataFrame:
+    """A child table's rows for `records`: the history of a property, or one row per record and
+    associated company (links inline in the records when `links` is None, else those of `links`
+    whose record is in `records`)."""
+    if child.history_of:
+        return stage_history_frame(records, child.history_of)
+    ids = {str(record["id"]) for record in records}
+    merged = _merged_links(
+        link for link in (inline_company_links(records) if links is None else links) if link[0] in ids
+    )
+    frame = pd.DataFrame(
+        [(*key, primary) for key, primary in merged.items()], columns=[child.parent_column, "company_id", "is_primary"]
+    )
+    return frame.astype({child.parent_column: "str", "company_id": "str", "is_primary": "boolean"})
 
 
 def stage_history_frame(records: Iterable[dict[str, Any]], prop: str = "dealstage") -> pd.DataFrame:
@@ -156,7 +188,9 @@ def stage_history_frame(records: Iterable[dict[str, Any]], prop: str = "dealstag
                 }
             )
     frame = pd.DataFrame(rows, columns=["deal_id", "dealstage", "changed_at", "source_type"])
-    typed, _ = type_frame(frame, {"deal_id": "string", "dealstage": "string", "changed_at": "datetime", "source_type": "string"})
+    typed, _ = type_frame(
+        frame, {"deal_id": "string", "dealstage": "string", "changed_at": "datetime", "source_type": "string"}
+    )
     return typed.dropna(subset=["dealstage", "changed_at"]).reset_index(drop=True)
 
 

@@ -6,7 +6,7 @@ pandera schemas stay generic. Property types describe the *flattened* column (Hu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 PropertyType = Literal["string", "number", "datetime", "bool", "int"]
@@ -28,6 +28,25 @@ LOAD_COLUMNS: dict[str, PropertyType] = {
 
 
 @dataclass(frozen=True)
+class ChildTable:
+    """Rows hanging off a parent record, replaced whenever the parent is read.
+
+    Attributes:
+        name: the raw table.
+        columns: its columns, load columns included.
+        parent_column: the column holding the parent's id.
+        history_of: the property whose `propertiesWithHistory` fills the table (a row per value), or
+        association: the associated object type that fills it (a row per association; `companies`).
+    """
+
+    name: str
+    columns: dict[str, PropertyType]
+    parent_column: str
+    history_of: str | None = None
+    association: str | None = None
+
+
+@dataclass(frozen=True)
 class CrmObject:
     """A HubSpot CRM v3 object read through list/search/batch endpoints.
 
@@ -35,10 +54,13 @@ class CrmObject:
         name: our table name and Dagster asset name (plural, HubSpot's path segment where it has one).
         api_path: the `/crm/v3/objects/<api_path>` segment.
         properties: HubSpot property name -> flattened column type.
-        cursor_property: property used for incremental search windows.
-        history_properties: properties read with `propertiesWithHistory`.
-        company_associations: whether deal -> company associations are read.
         scope: the private-app scope the endpoint needs (named in 403 errors).
+        cursor_property: property used for incremental search windows.
+        children: child tables read with each record (property history, associations).
+        stage_column: a column whose value must be a stage of the portal's pipelines.
+        extra_columns: columns derived from the children.
+        property_sources: column -> HubSpot property it is read from, where they differ (the analyst's
+            property mapping).
     """
 
     name: str
@@ -46,11 +68,30 @@ class CrmObject:
     properties: dict[str, PropertyType]
     scope: str
     cursor_property: str = "hs_lastmodifieddate"
-    history_properties: tuple[str, ...] = ()
-    company_associations: bool = False
+    children: tuple[ChildTable, ...] = ()
+    stage_column: str | None = None
     extra_columns: dict[str, PropertyType] = field(default_factory=dict)
-    # column -> HubSpot property it is read from, where they differ (the analyst's property mapping)
     property_sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def history_properties(self) -> tuple[str, ...]:
+        """Properties read with `propertiesWithHistory`."""
+        return tuple(child.history_of for child in self.children if child.history_of)
+
+    @property
+    def associations(self) -> tuple[str, ...]:
+        """Object types whose associations are read with each record."""
+        return tuple(child.association for child in self.children if child.association)
+
+    @property
+    def reread_after_search(self) -> bool:
+        """Search returns neither history nor associations: its records are read again by id."""
+        return bool(self.children)
+
+    @property
+    def merges(self) -> bool:
+        """Whether the object lists the records merged into it (HubSpot drops those without archiving)."""
+        return "hs_merged_object_ids" in self.properties
 
     def source(self, column: str) -> str:
         """The HubSpot property a column is read from."""
@@ -61,10 +102,8 @@ class CrmObject:
         """Property names to request from HubSpot."""
         return [self.source(column) for column in self.properties]
 
-    def with_property_sources(self, sources: dict[str, str]) -> "CrmObject":
+    def with_property_sources(self, sources: dict[str, str]) -> CrmObject:
         """This object reading some columns from other (custom) HubSpot properties."""
-        from dataclasses import replace
-
         unknown = sorted(set(sources) - set(self.properties))
         if unknown:
             raise ValueError(f"{self.name} has no column {', '.join(unknown)}")
@@ -82,6 +121,25 @@ _ENGAGEMENT_COMMON: dict[str, PropertyType] = {
     "hs_createdate": "datetime",
     "hs_lastmodifieddate": "datetime",
 }
+
+DEAL_STAGE_HISTORY = ChildTable(
+    name="deal_stage_history",
+    columns={
+        "deal_id": "string",
+        "dealstage": "string",
+        "changed_at": "datetime",
+        "source_type": "string",
+        **LOAD_COLUMNS,
+    },
+    parent_column="deal_id",
+    history_of="dealstage",
+)
+DEAL_COMPANIES = ChildTable(
+    name="deal_companies",
+    columns={"deal_id": "string", "company_id": "string", "is_primary": "bool", **LOAD_COLUMNS},
+    parent_column="deal_id",
+    association="companies",
+)
 
 DEALS = CrmObject(
     name="deals",
@@ -108,8 +166,9 @@ DEALS = CrmObject(
         "contract_start_date": "datetime",
         "cost_of_fulfillment": "number",
     },
-    history_properties=("dealstage",),
-    company_associations=True,
+    children=(DEAL_STAGE_HISTORY, DEAL_COMPANIES),
+    # A deal in a stage no pipeline has cannot be classed won, lost or open: it is quarantined.
+    stage_column="dealstage",
     # Derived from the deal's company associations: the company with the Primary label (type 5).
     extra_columns={"primary_company_id": "string"},
 )
@@ -208,8 +267,6 @@ GOAL_TARGETS = CrmObject(
 )
 
 CRM_OBJECTS: tuple[CrmObject, ...] = (DEALS, COMPANIES, CALLS, EMAILS, MEETINGS, NOTES, TASKS, GOAL_TARGETS)
-ENGAGEMENTS: tuple[CrmObject, ...] = (CALLS, EMAILS, MEETINGS, NOTES, TASKS)
-BY_NAME: dict[str, CrmObject] = {o.name: o for o in CRM_OBJECTS}
 
 # Reference objects read whole on every sync (small; no search endpoint, no incremental cursor).
 OWNERS_COLUMNS: dict[str, PropertyType] = {
@@ -236,20 +293,6 @@ PIPELINE_STAGES_COLUMNS: dict[str, PropertyType] = {
     "is_closed": "bool",
     "probability": "number",
     "archived": "bool",
-    **LOAD_COLUMNS,
-}
-# Child tables of deals, replaced per deal whenever the deal is read.
-DEAL_STAGE_HISTORY_COLUMNS: dict[str, PropertyType] = {
-    "deal_id": "string",
-    "dealstage": "string",
-    "changed_at": "datetime",
-    "source_type": "string",
-    **LOAD_COLUMNS,
-}
-DEAL_COMPANIES_COLUMNS: dict[str, PropertyType] = {
-    "deal_id": "string",
-    "company_id": "string",
-    "is_primary": "bool",
     **LOAD_COLUMNS,
 }
 # Call outcomes (GUID -> label) from /calling/v1/dispositions: the six standard ones plus the

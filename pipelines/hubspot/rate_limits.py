@@ -8,9 +8,12 @@ normal operation. A small safety margin absorbs clock and network jitter between
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from pyrate_limiter import Duration, Limiter, Rate
+
+from pipelines.errors import ConfigError
 
 # Burst limits per 10 s by private-app tier (HubSpot's 2024 limits).
 TIERS: dict[str, int] = {
@@ -38,25 +41,23 @@ class Budgets:
     search_per_second: int = SEARCH_PER_SECOND
 
     @classmethod
-    def for_tier(cls, tier: str) -> "Budgets":
+    def for_tier(cls, tier: str) -> Budgets:
         if tier not in TIERS:
-            from pipelines.errors import ConfigError
-
             raise ConfigError(f"HUBSPOT_TIER must be one of {', '.join(TIERS)} (got {tier!r}).")
         if tier == "unlimited":
             return cls(ten_second=TIERS[tier], search_per_second=100_000)
         return cls(ten_second=TIERS[tier])
 
 
-_SHARED: dict[tuple[str, Budgets], "RateLimiters"] = {}
-_SHARED_LOCK = __import__("threading").Lock()
+_SHARED: dict[tuple[str, Budgets], RateLimiters] = {}
+_SHARED_LOCK = threading.Lock()
 
 
 class RateLimiters:
     """Blocking limiters for the two budgets; `acquire(search=...)` waits until a request may go."""
 
     @classmethod
-    def shared(cls, portal: str, budgets: Budgets) -> "RateLimiters":
+    def shared(cls, portal: str, budgets: Budgets) -> RateLimiters:
         """The limiters of one portal, shared by every client in this process: the budget belongs
         to the app and portal, not to a client object (Dagster builds one client per asset)."""
         with _SHARED_LOCK:

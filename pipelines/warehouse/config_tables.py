@@ -16,8 +16,9 @@ from pipelines.warehouse.store import transaction
 CONFIG_SCHEMA = "config"
 
 
-def write_config_tables(con: duckdb.DuckDBPyConnection, config: SalesmetricsConfig, as_of: date,
-                        quotas_path: Path | None) -> None:
+def write_config_tables(
+    con: duckdb.DuckDBPyConnection, config: SalesmetricsConfig, as_of: date, quotas_path: Path | None
+) -> None:
     """Replace every `config.*` table in one transaction."""
     tables = {
         "scorecard_measures": pd.DataFrame(

@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.warehouse.store import connect
@@ -63,7 +63,8 @@ def publish(db_path: Path) -> Published:
     con = connect(db_path)
     try:
         marts = tuple(
-            name for (name,) in con.execute(
+            name
+            for (name,) in con.execute(
                 "select table_name from information_schema.tables where table_catalog = current_database() "
                 "and table_schema = ? and table_type = 'BASE TABLE' order by 1",
                 [MARTS_SCHEMA],
@@ -104,7 +105,7 @@ def _publish_duckdb_copy(con, marts: tuple[str, ...], target: Path) -> Path:
 def _publish_parquet(con, marts: tuple[str, ...], link: Path) -> Path:
     """Every mart as Parquet into a new version directory, then point the `<stem>.marts` symlink at it."""
     versions = link.with_name(link.name + ".versions")
-    version = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"
+    version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"
     directory = versions / version
     directory.mkdir(parents=True)
     for mart in marts:
@@ -148,8 +149,10 @@ def _publish_quarantine(con, schema: str) -> None:
     sees what the marts do not count and why. Its own schema, so `marts` holds exactly the marts; the
     raw record is JSON text (BI tools embedding DuckDB 1.x may lack the json extension)."""
     con.execute(f"create schema {schema}")
-    has_raw = con.execute("select count(*) from information_schema.tables where table_catalog = current_database() "
-                          "and table_schema = 'raw' and table_name = 'quarantine'").fetchone()[0]
+    has_raw = con.execute(
+        "select count(*) from information_schema.tables where table_catalog = current_database() "
+        "and table_schema = 'raw' and table_name = 'quarantine'"
+    ).fetchone()[0]
     if not has_raw:  # a warehouse with marts but no raw layer (built elsewhere): nothing held back here
         return
     con.execute(

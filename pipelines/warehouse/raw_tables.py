@@ -11,8 +11,6 @@ import duckdb
 from pipelines.hubspot.objects import (
     CALL_DISPOSITIONS_COLUMNS,
     CRM_OBJECTS,
-    DEAL_COMPANIES_COLUMNS,
-    DEAL_STAGE_HISTORY_COLUMNS,
     OWNERS_COLUMNS,
     PIPELINE_STAGES_COLUMNS,
     PropertyType,
@@ -28,13 +26,12 @@ SQL_TYPES: dict[PropertyType, str] = {
     "int": "BIGINT",
 }
 
-# Table name -> (columns, primary key). Child tables of deals have no key: they are replaced per deal.
+# Table name -> (columns, primary key). Child tables have no key: they are replaced per parent.
 RAW_TABLES: dict[str, tuple[dict[str, PropertyType], tuple[str, ...]]] = {
     **{obj.name: (obj.columns, ("id",)) for obj in CRM_OBJECTS},
     "owners": (OWNERS_COLUMNS, ("id",)),
     "deal_pipeline_stages": (PIPELINE_STAGES_COLUMNS, ("pipeline_id", "stage_id")),
-    "deal_stage_history": (DEAL_STAGE_HISTORY_COLUMNS, ()),
-    "deal_companies": (DEAL_COMPANIES_COLUMNS, ()),
+    **{child.name: (child.columns, ()) for obj in CRM_OBJECTS for child in obj.children},
     "call_dispositions": (CALL_DISPOSITIONS_COLUMNS, ("id",)),
 }
 

@@ -15,11 +15,15 @@ BIN = Path(sys.executable).parent
 def user_env(home: Path) -> dict[str, str]:
     """The environment of a new user's shell: no virtualenv on PATH (commands are run by absolute
     path), no HubSpot or salesmetrics settings."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("HUBSPOT_", "SALESMETRICS_", "VIRTUAL_ENV", "DISABLE_PANDERA"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("HUBSPOT_", "SALESMETRICS_", "VIRTUAL_ENV", "DISABLE_PANDERA"))
+    }
     env.update(
-        PATH=os.pathsep.join(p for p in env.get("PATH", "/usr/bin:/bin").split(os.pathsep)
-                             if p and Path(p).resolve() != BIN.resolve()),
+        PATH=os.pathsep.join(
+            p for p in env.get("PATH", "/usr/bin:/bin").split(os.pathsep) if p and Path(p).resolve() != BIN.resolve()
+        ),
         DAGSTER_HOME=str(home / "dagster_home"),
         DAGSTER_DISABLE_TELEMETRY="1",
         DO_NOT_TRACK="1",
@@ -52,6 +56,7 @@ def demo_run(tmp_path_factory) -> DemoRun:
     tests only read what it left (the warehouse, its BI copy, its dashboard)."""
     cwd = tmp_path_factory.mktemp("demo")
     env = user_env(cwd)
-    proc = subprocess.run([str(BIN / "salesmetrics"), "demo"], env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=600)
+    proc = subprocess.run(
+        [str(BIN / "salesmetrics"), "demo"], env=env, cwd=cwd, capture_output=True, text=True, timeout=600
+    )
     return DemoRun(cwd, proc, env)

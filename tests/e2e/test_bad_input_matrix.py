@@ -17,9 +17,9 @@ import os
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 import pytest
@@ -138,16 +138,24 @@ def full_disk(directory: Path):
 def reader_first(directory: Path):
     @contextlib.contextmanager
     def holding():
-        holder = subprocess.Popen([str(BIN / "python"), "-c", "import duckdb, sys, time; "
-                                   f"c = duckdb.connect({str(directory / 'w.duckdb')!r}, read_only=True); "
-                                   "print('ready', flush=True); time.sleep(120)"],
-                                  stdout=subprocess.PIPE, text=True)
+        holder = subprocess.Popen(
+            [
+                str(BIN / "python"),
+                "-c",
+                "import duckdb, sys, time; "
+                f"c = duckdb.connect({str(directory / 'w.duckdb')!r}, read_only=True); "
+                "print('ready', flush=True); time.sleep(120)",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         try:
             assert holder.stdout.readline().strip() == "ready"
             yield
         finally:
             holder.kill()
             holder.wait()
+
     return holding()
 
 
@@ -155,35 +163,85 @@ GOOD = "{owner},,2026-01-01,2026-04-01,3,90000\n"
 ROWS = [
     quota_row("quota-duplicate", HEADER + GOOD + GOOD, "line 3: repeats the quota of owner_id"),
     quota_row("quota-overlap", HEADER + GOOD + "{owner},,2026-03-01,2026-06-01,2,\n", "line 3: the period 2026-03-01"),
-    quota_row("quota-unknown-owner", HEADER + "999999,,2026-01-01,2026-04-01,3,\n",
-              "line 2: owner_id 999999 is not one of the", local=False),
-    quota_row("quota-non-numeric", HEADER + "{owner},,2026-01-01,2026-04-01,three,\n",
-              "line 2: quota_deals 'three' is not a number"),
-    quota_row("quota-negative", HEADER + "{owner},,2026-01-01,2026-04-01,,-100\n", "line 2: quota_revenue -100 is negative"),
+    quota_row(
+        "quota-unknown-owner",
+        HEADER + "999999,,2026-01-01,2026-04-01,3,\n",
+        "line 2: owner_id 999999 is not one of the",
+        local=False,
+    ),
+    quota_row(
+        "quota-non-numeric",
+        HEADER + "{owner},,2026-01-01,2026-04-01,three,\n",
+        "line 2: quota_deals 'three' is not a number",
+    ),
+    quota_row(
+        "quota-negative", HEADER + "{owner},,2026-01-01,2026-04-01,,-100\n", "line 2: quota_revenue -100 is negative"
+    ),
     quota_row("quota-empty-value", HEADER + "{owner},,,2026-04-01,3,\n", "line 2: period_start is empty"),
     quota_row("quota-no-quota", HEADER + "{owner},,2026-01-01,2026-04-01,,\n", "line 2: sets no quota"),
     quota_row("quota-empty-file", "", "is empty: its first line must be the header"),
-    quota_row("quota-semicolons", HEADER.replace(",", ";") + "{owner};;2026-01-01;2026-04-01;3;\n",
-              "line 1: the columns are separated by semicolons"),
-    quota_row("quota-cp1252", (HEADER + ",jos\u00e9@example.com,2026-01-01,2026-04-01,3,\n").encode("cp1252"),
-              "line 2: byte 0xe9 is not UTF-8"),
-    Row("quota-bom-crlf-works", 0, "", files={"quotas.csv": b"\xef\xbb\xbf" + (HEADER + GOOD).replace("\n", "\r\n").encode()},
-        env={"SALESMETRICS_QUOTAS": "{dir}/quotas.csv"}, command="sync", local=False, unchanged=False),
-    config_row("yml-negative-weight", "scorecard:\n  measures:\n    - {measure: deals_won, weight: -5, benchmark: 2}\n",
-               "salesmetrics.yml line 3: 'scorecard.measures.0.weight' must be 0"),
-    config_row("yml-negative-benchmark", "scorecard:\n  measures:\n    - {measure: deals_won, weight: 5, benchmark: -2}\n",
-               "salesmetrics.yml line 3: 'scorecard.measures.0.benchmark' must be 0"),
-    config_row("yml-not-a-number", "scorecard:\n  measures:\n    - {measure: deals_won, weight: heavy, benchmark: 2}\n",
-               "'scorecard.measures.0.weight': Input should be a valid number"),
-    config_row("yml-syntax", "reporting:\n  timezone: UTC\n   as_of: 2026-10-31\n",
-               "salesmetrics.yml line 3, column 9: invalid YAML"),
+    quota_row(
+        "quota-semicolons",
+        HEADER.replace(",", ";") + "{owner};;2026-01-01;2026-04-01;3;\n",
+        "line 1: the columns are separated by semicolons",
+    ),
+    quota_row(
+        "quota-cp1252",
+        (HEADER + ",jos\u00e9@example.com,2026-01-01,2026-04-01,3,\n").encode("cp1252"),
+        "line 2: byte 0xe9 is not UTF-8",
+    ),
+    Row(
+        "quota-bom-crlf-works",
+        0,
+        "",
+        files={"quotas.csv": b"\xef\xbb\xbf" + (HEADER + GOOD).replace("\n", "\r\n").encode()},
+        env={"SALESMETRICS_QUOTAS": "{dir}/quotas.csv"},
+        command="sync",
+        local=False,
+        unchanged=False,
+    ),
+    config_row(
+        "yml-negative-weight",
+        "scorecard:\n  measures:\n    - {measure: deals_won, weight: -5, benchmark: 2}\n",
+        "salesmetrics.yml line 3: 'scorecard.measures.0.weight' must be 0",
+    ),
+    config_row(
+        "yml-negative-benchmark",
+        "scorecard:\n  measures:\n    - {measure: deals_won, weight: 5, benchmark: -2}\n",
+        "salesmetrics.yml line 3: 'scorecard.measures.0.benchmark' must be 0",
+    ),
+    config_row(
+        "yml-not-a-number",
+        "scorecard:\n  measures:\n    - {measure: deals_won, weight: heavy, benchmark: 2}\n",
+        "'scorecard.measures.0.weight': Input should be a valid number",
+    ),
+    config_row(
+        "yml-syntax",
+        "reporting:\n  timezone: UTC\n   as_of: 2026-10-31\n",
+        "salesmetrics.yml line 3, column 9: invalid YAML",
+    ),
     Row("yml-is-a-directory", 8, "salesmetrics.yml is a directory", files={"salesmetrics.yml/": ""}),
     Row("base-url-html", 9, "HUBSPOT_BASE_URL http://127.0.0.1:", env={"HUBSPOT_BASE_URL": "{html}"}, local=False),
-    Row("base-url-other-json", 9, "is not HubSpot's API: list deal pipelines answered HTTP 200 application/json",
-        env={"HUBSPOT_BASE_URL": "{json}"}, local=False),
-    Row("base-url-dead-port", 4, "Cannot reach HubSpot at http://127.0.0.1:9", env={"HUBSPOT_BASE_URL": "http://127.0.0.1:9"}),
-    Row("warehouse-not-duckdb", 12, "is not a DuckDB database", files={"w.duckdb": "<html>not a database</html>"},
-        env={"SALESMETRICS_DB": "{dir}/w.duckdb"}),
+    Row(
+        "base-url-other-json",
+        9,
+        "is not HubSpot's API: list deal pipelines answered HTTP 200 application/json",
+        env={"HUBSPOT_BASE_URL": "{json}"},
+        local=False,
+    ),
+    Row(
+        "base-url-dead-port",
+        4,
+        "Cannot reach HubSpot at http://127.0.0.1:9",
+        env={"HUBSPOT_BASE_URL": "http://127.0.0.1:9"},
+    ),
+    Row(
+        "warehouse-not-duckdb",
+        12,
+        "is not a DuckDB database",
+        files={"w.duckdb": "<html>not a database</html>"},
+        env={"SALESMETRICS_DB": "{dir}/w.duckdb"},
+    ),
     Row("warehouse-read-only", 11, "is on a read-only file system", setup=read_only),
     Row("disk-full", 10, "no space left on the disk", setup=full_disk, local=False),
     Row("warehouse-held-by-a-reader", 5, "is held by process", setup=reader_first),
@@ -211,15 +269,21 @@ def test_bad_input_gets_one_line_and_its_exit_code(tmp_path, clean_env, prepared
     html = NotHubSpot("text/html; charset=utf-8", b"<!DOCTYPE html>\n<html><title>Intranet</title></html>")
     other = NotHubSpot("application/json", json.dumps({"status": "ok"}).encode())
     values = {"dir": str(work), "html": html.url, "json": other.url}
-    env = {**clean_env, "HUBSPOT_BASE_URL": prepared.server.url, "HUBSPOT_ACCESS_TOKEN": TOKEN,
-           "SALESMETRICS_DB": str(work / "w.duckdb"), "SALESMETRICS_AS_OF": "2026-10-31",
-           **{k: v.format(**values) for k, v in row.env.items()}}
+    env = {
+        **clean_env,
+        "HUBSPOT_BASE_URL": prepared.server.url,
+        "HUBSPOT_ACCESS_TOKEN": TOKEN,
+        "SALESMETRICS_DB": str(work / "w.duckdb"),
+        "SALESMETRICS_AS_OF": "2026-10-31",
+        **{k: v.format(**values) for k, v in row.env.items()},
+    }
     before = {p.name: digest(p) for p in (work / "w.duckdb", published_path(work / "w.duckdb"))}
     prepared.server.reset_stats()
     try:
-        with (row.setup(work) if row.setup else contextlib.nullcontext()):
-            proc = subprocess.run([str(BIN / "salesmetrics"), row.command], env=env, cwd=work, capture_output=True,
-                                  text=True, timeout=300)
+        with row.setup(work) if row.setup else contextlib.nullcontext():
+            proc = subprocess.run(
+                [str(BIN / "salesmetrics"), row.command], env=env, cwd=work, capture_output=True, text=True, timeout=300
+            )
     finally:
         html.close()
         other.close()

@@ -25,8 +25,19 @@ from tests.e2e.conftest import BIN
 
 pytestmark = pytest.mark.e2e
 SALESMETRICS = str(BIN / "salesmetrics")
-OBJECTS = {"deal_pipeline_stages", "owners", "call_dispositions", "deals", "companies", "calls", "emails", "meetings",
-           "notes", "tasks", "goal_targets"}
+OBJECTS = {
+    "deal_pipeline_stages",
+    "owners",
+    "call_dispositions",
+    "deals",
+    "companies",
+    "calls",
+    "emails",
+    "meetings",
+    "notes",
+    "tasks",
+    "goal_targets",
+}
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +48,15 @@ def portal():
 
 @pytest.fixture
 def env(clean_env, portal, tmp_path):
-    return {**clean_env, "HUBSPOT_BASE_URL": portal.url, "HUBSPOT_ACCESS_TOKEN": "t", "HUBSPOT_TIER": "unlimited",
-            "SALESMETRICS_DB": str(tmp_path / "w.duckdb"), "SALESMETRICS_AS_OF": "2026-10-31", "COLUMNS": "80"}
+    return {
+        **clean_env,
+        "HUBSPOT_BASE_URL": portal.url,
+        "HUBSPOT_ACCESS_TOKEN": "t",
+        "HUBSPOT_TIER": "unlimited",
+        "SALESMETRICS_DB": str(tmp_path / "w.duckdb"),
+        "SALESMETRICS_AS_OF": "2026-10-31",
+        "COLUMNS": "80",
+    }
 
 
 def salesmetrics(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
@@ -48,8 +66,10 @@ def salesmetrics(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.
 def sync_log(db: Path) -> dict[str, tuple[int, int, int]]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        rows = con.execute("select object, records_read, records_loaded, records_quarantined from raw.sync_log "
-                           "where sync_id = (select max(sync_id) from raw.sync_log)").fetchall()
+        rows = con.execute(
+            "select object, records_read, records_loaded, records_quarantined from raw.sync_log "
+            "where sync_id = (select max(sync_id) from raw.sync_log)"
+        ).fetchall()
     finally:
         con.close()
     return {name: (read, loaded, held) for name, read, loaded, held in rows}
@@ -59,8 +79,11 @@ def test_the_environment_has_no_virtualenv_on_path(clean_env):
     assert str(BIN) not in clean_env["PATH"].split(os.pathsep)
 
 
-@pytest.mark.parametrize("args", [[], ["bogus"], ["sync", "--bogus"], ["backfill", "--start", "2024-01-01"]],
-                         ids=["bare", "unknown-command", "unknown-option", "missing-option"])
+@pytest.mark.parametrize(
+    "args",
+    [[], ["bogus"], ["sync", "--bogus"], ["backfill", "--start", "2024-01-01"]],
+    ids=["bare", "unknown-command", "unknown-option", "missing-option"],
+)
 def test_usage_errors_print_the_usage_and_exit_2(args, clean_env, tmp_path):
     proc = salesmetrics(args, clean_env, tmp_path)
     assert proc.returncode == 2, proc.stdout + proc.stderr
@@ -137,8 +160,9 @@ def in_terminal(args: list[str], env: dict[str, str], cwd: Path, columns: int = 
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     env = {k: v for k, v in env.items() if k != "COLUMNS"} | {"TERM": "xterm-256color"}
-    proc = subprocess.Popen([SALESMETRICS, *args], env=env, cwd=cwd, stdout=follower, stderr=subprocess.DEVNULL,
-                            stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [SALESMETRICS, *args], env=env, cwd=cwd, stdout=follower, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
+    )
     os.close(follower)
     chunks = []
     while True:

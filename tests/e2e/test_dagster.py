@@ -29,10 +29,12 @@ def test_the_weekly_reconcile_job_removes_hard_deleted_records(tmp_path):
         with portal.lock:
             portal.objects["calls"].remove(gone)
             portal.version += 1
-        result = hubspot_weekly_reconcile.execute_in_process(resources={
-            "hubspot": HubSpotResource(access_token="t", base_url=server.url, tier="unlimited"),
-            "warehouse": WarehouseResource(path=str(db)),
-        })
+        result = hubspot_weekly_reconcile.execute_in_process(
+            resources={
+                "hubspot": HubSpotResource(access_token="t", base_url=server.url, tier="unlimited"),
+                "warehouse": WarehouseResource(path=str(db)),
+            }
+        )
     assert result.success
     assert result.output_for_node("reconcile_hubspot_ids")["calls"] == 1
     con = duckdb.connect(str(db), read_only=True)

@@ -31,9 +31,24 @@ from tests.support.warehouse_snapshot import snapshot
 pytestmark = pytest.mark.e2e
 AS_OF = "2026-10-31"
 CHROMIUM = Path("/usr/bin/chromium")
-MARTS = ["arr_by_account_month", "arr_monthly", "churn_monthly", "sales_kpis_monthly", "quota_attainment",
-         "rep_activity_weekly", "rep_activity_daily", "funnel_conversion", "rep_scorecard", "rep_scorecard_summary",
-         "north_star_plan", "fct_deals", "fct_engagements", "dim_owners", "dim_companies", "dim_deal_stages"]
+MARTS = [
+    "arr_by_account_month",
+    "arr_monthly",
+    "churn_monthly",
+    "sales_kpis_monthly",
+    "quota_attainment",
+    "rep_activity_weekly",
+    "rep_activity_daily",
+    "funnel_conversion",
+    "rep_scorecard",
+    "rep_scorecard_summary",
+    "north_star_plan",
+    "fct_deals",
+    "fct_engagements",
+    "dim_owners",
+    "dim_companies",
+    "dim_deal_stages",
+]
 
 
 @dataclass
@@ -47,8 +62,9 @@ class Webserver:
 
     def graphql(self, query: str, variables: dict | None = None) -> dict:
         body = json.dumps({"query": query, "variables": variables or {}}).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}/graphql", data=body,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/graphql", data=body, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=180) as response:
             payload = json.loads(response.read())
         assert "errors" not in payload, payload["errors"]
@@ -63,15 +79,24 @@ def free_port() -> int:
 
 def plain_shell_env(home: Path) -> dict[str, str]:
     """What a new user's shell has: the system PATH (no .venv/bin), no salesmetrics or HubSpot settings."""
-    path = os.pathsep.join(p for p in os.environ.get("PATH", "/usr/bin:/bin").split(os.pathsep)
-                           if p and Path(p).resolve() != BIN.resolve())
+    path = os.pathsep.join(
+        p for p in os.environ.get("PATH", "/usr/bin:/bin").split(os.pathsep) if p and Path(p).resolve() != BIN.resolve()
+    )
     keep = ("HOME", "LANG", "LC_ALL", "TMPDIR", "UV_CACHE_DIR")
-    return {**{k: os.environ[k] for k in keep if k in os.environ}, "PATH": path, "DAGSTER_HOME": str(home),
-            "DAGSTER_DISABLE_TELEMETRY": "1", "DO_NOT_TRACK": "1", "PYTHONUNBUFFERED": "1"}
+    return {
+        **{k: os.environ[k] for k in keep if k in os.environ},
+        "PATH": path,
+        "DAGSTER_HOME": str(home),
+        "DAGSTER_DISABLE_TELEMETRY": "1",
+        "DO_NOT_TRACK": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
 
 
-LOCATION = ("{workspaceOrError{... on Workspace{locationEntries{name loadStatus "
-            "locationOrLoadError{__typename ... on PythonError{message}}}}}}")
+LOCATION = (
+    "{workspaceOrError{... on Workspace{locationEntries{name loadStatus "
+    "locationOrLoadError{__typename ... on PythonError{message}}}}}}"
+)
 
 
 @pytest.fixture(scope="module")
@@ -116,14 +141,27 @@ def webserver(tmp_path_factory, portal, webhook):
     home = tmp / "dagster_home"
     home.mkdir()
     shutil.copy(REPO / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
-    env = {**plain_shell_env(home), "HUBSPOT_BASE_URL": portal.url, "HUBSPOT_ACCESS_TOKEN": "t",
-           "HUBSPOT_TIER": "unlimited", "SALESMETRICS_DB": str(tmp / "w.duckdb"), "SALESMETRICS_AS_OF": AS_OF,
-           "SALESMETRICS_ALERT_WEBHOOK": f"http://127.0.0.1:{webhook.server_address[1]}/hook"}
+    env = {
+        **plain_shell_env(home),
+        "HUBSPOT_BASE_URL": portal.url,
+        "HUBSPOT_ACCESS_TOKEN": "t",
+        "HUBSPOT_TIER": "unlimited",
+        "SALESMETRICS_DB": str(tmp / "w.duckdb"),
+        "SALESMETRICS_AS_OF": AS_OF,
+        "SALESMETRICS_ALERT_WEBHOOK": f"http://127.0.0.1:{webhook.server_address[1]}/hook",
+    }
     port = free_port()
     stderr = tmp / "stderr.log"
     with open(tmp / "stdout.log", "wb") as out, open(stderr, "wb") as err:
-        proc = subprocess.Popen(["make", "-s", "dagster", f"DAGSTER_DEV_ARGS=-p {port} -h 127.0.0.1"], cwd=REPO,
-                                env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            ["make", "-s", "dagster", f"DAGSTER_DEV_ARGS=-p {port} -h 127.0.0.1"],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     server = Webserver(port, tmp / "stdout.log", stderr, tmp / "w.duckdb", env, portal.url)
     try:
         deadline, entry = time.time() + 180, None
@@ -160,8 +198,9 @@ def repository(server: Webserver) -> dict:
 
 def test_the_location_loads_in_a_plain_shell_with_every_definition(webserver):
     """What the UI lists is what the code defines: every asset, job, schedule, sensor and check."""
-    from pipelines.definitions import defs
+    from pipelines.definitions import defs as load_definitions
 
+    defs = load_definitions()
     repo = repository(webserver)
     graph = defs.resolve_asset_graph()
     shown = {"/".join(n["assetKey"]["path"]): n for n in repo["assetNodes"]}
@@ -178,8 +217,15 @@ def test_the_location_loads_in_a_plain_shell_with_every_definition(webserver):
     assert checks[("hubspot/deals", "quarantine_share")] is True
     # Owners on every asset of ours; no stray `dbt` or default group.
     assert all(n["owners"] for n in shown.values())
-    assert {n["groupName"] for n in shown.values()} == {"hubspot", "staging", "intermediate", "marts", "seeds",
-                                                        "salesmetrics_config", "dashboard"}
+    assert {n["groupName"] for n in shown.values()} == {
+        "hubspot",
+        "staging",
+        "intermediate",
+        "marts",
+        "seeds",
+        "salesmetrics_config",
+        "dashboard",
+    }
 
 
 def test_a_normal_start_prints_no_warning(webserver):
@@ -196,8 +242,13 @@ RUN = "query($id: ID!){runOrError(runId: $id){... on Run{status stats{... on Run
 
 def launch(server: Webserver, job: str, run_config: dict | None = None, timeout: float = 600) -> dict:
     """Launch a job as the Launchpad does (its own config unless given) and wait for the end."""
-    params = {"selector": {"repositoryLocationName": "pipelines.definitions", "repositoryName": "__repository__",
-                           "jobName": job}}
+    params = {
+        "selector": {
+            "repositoryLocationName": "pipelines.definitions",
+            "repositoryName": "__repository__",
+            "jobName": job,
+        }
+    }
     # The job's own config is the default of its config schema: what the Launchpad opens with.
     params["runConfigData"] = run_config or {}
     result = server.graphql(LAUNCH, {"params": params})["launchRun"]
@@ -244,8 +295,11 @@ def test_the_first_load_is_one_launch_and_then_the_history_shows_as_loaded(webse
         assert raw["dagster/row_count"]["intValue"] == con.execute("select count(*) from raw.deals").fetchone()[0] > 0
         held = con.execute("select count(*) from raw.quarantine where object = 'deals'").fetchone()[0]
         assert raw["quarantine_held"]["intValue"] == held
-        assert metadata(nodes["marts/arr_monthly"]["assetMaterializations"][0])["dagster/row_count"]["intValue"] == \
-            con.execute("select count(*) from marts.arr_monthly").fetchone()[0] > 12
+        assert (
+            metadata(nodes["marts/arr_monthly"]["assetMaterializations"][0])["dagster/row_count"]["intValue"]
+            == con.execute("select count(*) from marts.arr_monthly").fetchone()[0]
+            > 12
+        )
     finally:
         con.close()
     # What was held back is in the BI copy too, with its reason.
@@ -259,8 +313,14 @@ def test_the_first_load_is_one_launch_and_then_the_history_shows_as_loaded(webse
     assert "Sales dashboard" in webserver.db.with_name("w.dashboard.html").read_text()
     # The same data as the CLI's `salesmetrics run` on the same portal.
     cli_db = tmp_path / "cli.duckdb"
-    cli = subprocess.run([str(BIN / "salesmetrics"), "run"], env={**webserver.env, "SALESMETRICS_DB": str(cli_db)},
-                         cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    cli = subprocess.run(
+        [str(BIN / "salesmetrics"), "run"],
+        env={**webserver.env, "SALESMETRICS_DB": str(cli_db)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert cli.returncode == 0, cli.stderr[-3000:]
     assert snapshot(webserver.db) == snapshot(cli_db)
     assert marts(webserver.db) == marts(cli_db)
@@ -273,11 +333,27 @@ def test_the_lineage_renders_in_a_browser(webserver, tmp_path):
     profile = tmp_path / "chromium-profile"
     webserver.graphql("mutation { setNuxSeen }")  # the UI's own "seen" flag: no community pop-up on the picture
     proc = subprocess.run(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={profile}", "--hide-scrollbars", "--window-size=1600,1000",
-         "--virtual-time-budget=40000", f"--screenshot={png}", f"http://127.0.0.1:{webserver.port}/asset-groups"],
-        capture_output=True, text=True, timeout=420)
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--hide-scrollbars",
+            "--window-size=1600,1000",
+            "--virtual-time-budget=40000",
+            f"--screenshot={png}",
+            f"http://127.0.0.1:{webserver.port}/asset-groups",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=420,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000  # a drawn graph, not a blank page
@@ -300,7 +376,9 @@ def test_a_backfill_window_is_one_run_of_the_backfill_job(webserver):
     assert run["status"] == "SUCCESS", run
     con = duckdb.connect(str(webserver.db), read_only=True)
     try:
-        modes = con.execute("select distinct mode from raw.sync_log where sync_id = ? and object = 'deals'", [run["id"]]).fetchall()
+        modes = con.execute(
+            "select distinct mode from raw.sync_log where sync_id = ? and object = 'deals'", [run["id"]]
+        ).fetchall()
     finally:
         con.close()
     assert modes == [("backfill",)]
@@ -327,4 +405,3 @@ def test_a_failed_run_reaches_the_webhook_and_the_alert_log(webserver, webhook):
     assert alert["job"] == "hubspot_backfill" and "must be after" in alert["text"]
     log = webserver.db.with_name("w.alerts.jsonl").read_text().splitlines()
     assert any(json.loads(line)["run_id"] == run["id"] for line in log)
-

@@ -42,7 +42,7 @@ def shown(text: str) -> tuple[float | None, float]:
     elif text[-1] in UNITS:
         scale, text = UNITS[text[-1]], text[:-1]
     decimals = len(text.split(".")[1]) if "." in text else 0
-    return float(text.replace(",", "")) * scale, 0.5 * 10 ** -decimals * scale
+    return float(text.replace(",", "")) * scale, 0.5 * 10**-decimals * scale
 
 
 def tiles(page, container: str) -> dict[str, tuple[str, str]]:
@@ -70,25 +70,39 @@ def one(con, sql, params=()):
     cursor = con.execute(sql, list(params))
     row = cursor.fetchone()
     names = [d[0] for d in cursor.description]
-    return dict(zip(names, row)) if row else dict.fromkeys(names)
+    return dict(zip(names, row, strict=True)) if row else dict.fromkeys(names)
 
 
 def expected_figures(db, as_of: dt.date, owner_id: str | None = None):
     con = duckdb.connect(str(db), read_only=True)
     try:
         month = as_of.replace(day=1)
-        health = one(con, "select a.arr, a.customers, a.new_arr, a.churned_arr, c.logo_churn_rate, "
-                          "1 - c.gross_revenue_churn_rate as grr, c.net_revenue_retention as nrr "
-                          "from marts.arr_monthly a left join marts.churn_monthly c using (month) where month = ?", [month])
+        health = one(
+            con,
+            "select a.arr, a.customers, a.new_arr, a.churned_arr, c.logo_churn_rate, "
+            "1 - c.gross_revenue_churn_rate as grr, c.net_revenue_retention as nrr "
+            "from marts.arr_monthly a left join marts.churn_monthly c using (month) where month = ?",
+            [month],
+        )
         owner = "owner_id = ?" if owner_id else "is_team_total"
-        kpis = one(con, "select win_rate, avg_deal_size, arpa, profit_margin, avg_sales_cycle_days, deals_won, won_amount, "
-                        f"opportunities_created, pipeline_created_amount from marts.sales_kpis_monthly where month = ? and {owner}",
-                   [month, *([owner_id] if owner_id else [])])
-        plan = one(con, "select revenue_target, won_to_date, expected_to_date, pace, deals_needed, opportunities_needed, "
-                        "pipeline_coverage from marts.north_star_plan where period_start <= ? and ? < period_end", [as_of, as_of])
-        quarantined = con.execute("select count(distinct coalesce(record_id, md5(raw_record::varchar))) "
-                                  "from raw.quarantine").fetchone()[0]
-        reps = dict(con.execute("select owner_id, coalesce(owner_name, email, owner_id) from marts.dim_owners").fetchall())
+        kpis = one(
+            con,
+            "select win_rate, avg_deal_size, arpa, profit_margin, avg_sales_cycle_days, deals_won, won_amount, "
+            f"opportunities_created, pipeline_created_amount from marts.sales_kpis_monthly where month = ? and {owner}",
+            [month, *([owner_id] if owner_id else [])],
+        )
+        plan = one(
+            con,
+            "select revenue_target, won_to_date, expected_to_date, pace, deals_needed, opportunities_needed, "
+            "pipeline_coverage from marts.north_star_plan where period_start <= ? and ? < period_end",
+            [as_of, as_of],
+        )
+        quarantined = con.execute(
+            "select count(distinct coalesce(record_id, md5(raw_record::varchar))) from raw.quarantine"
+        ).fetchone()[0]
+        reps = dict(
+            con.execute("select owner_id, coalesce(owner_name, email, owner_id) from marts.dim_owners").fetchall()
+        )
         return health, kpis, plan, quarantined, reps
     finally:
         con.close()
@@ -119,8 +133,8 @@ def test_the_page_shows_the_marts_offline_in_chromium(demo_run):
         assert len(plots) >= 18 and all(drawn for _, drawn in plots), plots
         # every measure labelled: each tile, chart title and table column with a figure says lead or lag
         unlabelled = page.eval_on_selector_all(
-            ".tile .tile-label, .chart h3",
-            "els => els.filter(e => !e.querySelector('.badge')).map(e => e.textContent)")
+            ".tile .tile-label, .chart h3", "els => els.filter(e => !e.querySelector('.badge')).map(e => e.textContent)"
+        )
         assert unlabelled == [], unlabelled
 
         as_of = dt.date.fromisoformat(re.search(r"as of (\d{4}-\d\d-\d\d)", page.inner_text("#facts")).group(1))
@@ -138,8 +152,11 @@ def test_the_page_shows_the_marts_offline_in_chromium(demo_run):
         options = page.eval_on_selector_all("#rep-filter option", "els => els.map(e => [e.value, e.textContent])")
         assert options[0][0] == "" and {value for value, _ in options[1:]} == set(reps)
         con = duckdb.connect(str(demo_run.warehouse), read_only=True)
-        rep = con.execute("select owner_id from marts.quota_attainment where period_start <= ? and ? < period_end "
-                          "order by won_amount desc, owner_id limit 1", [as_of, as_of]).fetchone()[0]
+        rep = con.execute(
+            "select owner_id from marts.quota_attainment where period_start <= ? and ? < period_end "
+            "order by won_amount desc, owner_id limit 1",
+            [as_of, as_of],
+        ).fetchone()[0]
         con.close()
         page.select_option("#rep-filter", rep)
         _, rep_kpis, _, _, _ = expected_figures(demo_run.warehouse, as_of, rep)
@@ -166,8 +183,14 @@ def test_salesmetrics_dashboard_serves_the_page_and_it_reloads_after_a_rebuild(d
     db = tmp_path / "copy.duckdb"
     shutil.copy(demo_run.warehouse, db)
     shutil.copy(dashboard_path(demo_run.warehouse), dashboard_path(db))
-    server = subprocess.Popen([str(BIN / "salesmetrics"), "dashboard", "--port", "0", "--db", str(db)],
-                              env=demo_run.env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [str(BIN / "salesmetrics"), "dashboard", "--port", "0", "--db", str(db)],
+        env=demo_run.env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         url = read_url(server)
         with chromium() as context:

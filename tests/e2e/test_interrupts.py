@@ -30,8 +30,14 @@ def test_an_interrupted_sync_exits_130_and_says_what_was_committed(tmp_path, cle
     db, clean = tmp_path / "w.duckdb", tmp_path / "clean.duckdb"
     with DemoPortalServer(portal, token="t", latency_ms=40) as server:
         env = {**clean_env, "HUBSPOT_BASE_URL": server.url, "HUBSPOT_ACCESS_TOKEN": "t", "SALESMETRICS_DB": str(db)}
-        proc = subprocess.Popen([str(BIN / "salesmetrics"), "sync"], env=env, cwd=tmp_path, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [str(BIN / "salesmetrics"), "sync"],
+            env=env,
+            cwd=tmp_path,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.time() + 120
         while server.request_count < 20 and proc.poll() is None and time.time() < deadline:
             time.sleep(0.005)
@@ -42,8 +48,9 @@ def test_an_interrupted_sync_exits_130_and_says_what_was_committed(tmp_path, cle
         assert len(lines) == 1 and "Traceback" not in stderr, stderr
         assert lines[0].startswith("interrupted: the sync had finished ") and "resumes" in lines[0]
         server.latency_ms = 0
-        resumed = subprocess.run([str(BIN / "salesmetrics"), "sync"], env=env, cwd=tmp_path, capture_output=True,
-                                 text=True, timeout=300)
+        resumed = subprocess.run(
+            [str(BIN / "salesmetrics"), "sync"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300
+        )
         assert resumed.returncode == 0, resumed.stderr[-2000:]
         with Warehouse(clean) as wh:
             sync_portal(HubSpotClient("t", server.url), wh, "clean")
@@ -57,8 +64,9 @@ def _children(pid: int) -> dict[int, str]:
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
             if int(fields[1]) == pid:
-                out[int(stat.parent.name)] = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(
-                    errors="replace")
+                out[int(stat.parent.name)] = (
+                    (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                )
         except OSError:
             continue
     return out
@@ -88,10 +96,21 @@ def test_during_dbt_the_warehouse_stays_locked_and_sigterm_leaves_no_dbt_behind(
             sync_portal(HubSpotClient("t", server.url), wh, "first")
         publish(db)
         bi_before = hashlib.sha256(published_path(db).read_bytes()).hexdigest()
-        env = {**clean_env, "HUBSPOT_BASE_URL": server.url, "HUBSPOT_ACCESS_TOKEN": "t", "SALESMETRICS_DB": str(db),
-               "SALESMETRICS_AS_OF": "2026-10-31"}
-        run = subprocess.Popen([str(BIN / "salesmetrics"), "run"], env=env, cwd=tmp_path, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        env = {
+            **clean_env,
+            "HUBSPOT_BASE_URL": server.url,
+            "HUBSPOT_ACCESS_TOKEN": "t",
+            "SALESMETRICS_DB": str(db),
+            "SALESMETRICS_AS_OF": "2026-10-31",
+        }
+        run = subprocess.Popen(
+            [str(BIN / "salesmetrics"), "run"],
+            env=env,
+            cwd=tmp_path,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         try:
             for line in run.stdout:  # the sync table is printed just before dbt starts
                 if "Sync" in line:
@@ -106,8 +125,9 @@ def test_during_dbt_the_warehouse_stays_locked_and_sigterm_leaves_no_dbt_behind(
                 except duckdb.IOException:
                     pass
                 time.sleep(0.02)
-            second = subprocess.run([str(BIN / "salesmetrics"), "run"], env=env, cwd=tmp_path, capture_output=True,
-                                    text=True, timeout=300)
+            second = subprocess.run(
+                [str(BIN / "salesmetrics"), "run"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300
+            )
             assert run.poll() is None, "the run ended before it could be interrupted"
             children = _children(run.pid)
             run.send_signal(signal.SIGTERM)
@@ -120,9 +140,12 @@ def test_during_dbt_the_warehouse_stays_locked_and_sigterm_leaves_no_dbt_behind(
     # dbt runs inside the run, not as a child (Python's multiprocessing resource tracker may be one,
     # and it ends with its parent); nothing the run started outlives it
     assert not [cmd for cmd in children.values() if "dbt" in cmd], children
-    assert _gone(children), {pid: _children_cmd for pid, _children_cmd in children.items() if Path(f"/proc/{pid}").exists()}
+    assert _gone(children), {
+        pid: _children_cmd for pid, _children_cmd in children.items() if Path(f"/proc/{pid}").exists()
+    }
     assert run.returncode == 130, stderr
     assert stderr.splitlines() == [
         "interrupted: the raw layer is committed; dbt was stopped mid-build (each model is replaced whole or not at "
-        "all) and the BI copy is still the last published one. The next run resumes from there."]
+        "all) and the BI copy is still the last published one. The next run resumes from there."
+    ]
     assert hashlib.sha256(published_path(db).read_bytes()).hexdigest() == bi_before

@@ -22,8 +22,9 @@ BURST = 150  # per 10 s, enforced by the portal and matched by the client's limi
 
 
 def portal():
-    return generate_lazy_portal(seed=11, deals=4_000, engagements=6_000, companies=60, owners=8,
-                                end_date=dt.date(2026, 10, 31))
+    return generate_lazy_portal(
+        seed=11, deals=4_000, engagements=6_000, companies=60, owners=8, end_date=dt.date(2026, 10, 31)
+    )
 
 
 def sync(server, db, sync_id="s1", **kwargs):
@@ -37,8 +38,10 @@ def sync(server, db, sync_id="s1", **kwargs):
 @pytest.fixture
 def serial(monkeypatch):
     """Reads as before issue 12: the listing alone."""
+
     def off():
         monkeypatch.setattr(concurrent_reads, "MIN_SPLIT_PAGES", 10**9)
+
     return off
 
 
@@ -65,8 +68,12 @@ def test_a_concurrent_first_sync_reads_every_record_once_and_equals_the_listing(
 
 @pytest.mark.parametrize(
     "rule",
-    [FaultRule(status=429, count=4), FaultRule(kind="drop", count=3), FaultRule(status=502, count=3, html=True),
-     FaultRule(kind="truncate", count=3)],
+    [
+        FaultRule(status=429, count=4),
+        FaultRule(kind="drop", count=3),
+        FaultRule(status=502, count=3, html=True),
+        FaultRule(kind="truncate", count=3),
+    ],
     ids=["429", "dropped", "html-502", "truncated"],
 )
 def test_faults_during_concurrent_reads_end_in_a_clean_runs_data(tmp_path, rule):
@@ -74,8 +81,12 @@ def test_faults_during_concurrent_reads_end_in_a_clean_runs_data(tmp_path, rule)
     clean_db, faulty_db = tmp_path / "clean.duckdb", tmp_path / "faulty.duckdb"
     with DemoPortalServer(data, token=TOKEN, latency_ms=40, rate_limit=True, burst_limit=BURST) as server:
         sync(server, clean_db)
-        for prefix in ("/crm/v3/objects/deals/search", "/crm/v3/objects/deals/batch/read", "/crm/v4/associations",
-                       "/crm/v3/objects/calls/search"):
+        for prefix in (
+            "/crm/v3/objects/deals/search",
+            "/crm/v3/objects/deals/batch/read",
+            "/crm/v4/associations",
+            "/crm/v3/objects/calls/search",
+        ):
             server.faults.add(FaultRule(**{**rule.__dict__, "path_prefix": prefix, "skip": 3}))
         sync(server, faulty_db, "f1")
         searched = server.requests_by_route["objects.search"]

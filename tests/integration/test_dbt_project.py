@@ -199,9 +199,18 @@ def run_dbt(args: list[str], db: Path) -> subprocess.CompletedProcess:
     dbt = Path(sys.executable).with_name("dbt")
     env = {**os.environ, "SALESMETRICS_DB": str(db), "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     return subprocess.run(
-        [str(dbt) if dbt.exists() else "dbt", *args, "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR)],
-        env=env, capture_output=True, text=True, cwd=DBT_PROJECT_DIR,
+        [
+            str(dbt) if dbt.exists() else "dbt",
+            *args,
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=DBT_PROJECT_DIR,
     )
 
 
@@ -231,10 +240,13 @@ def rows(con, sql):
 
 
 def test_arr_monthly_bridge(marts):
-    got = rows(marts, """
+    got = rows(
+        marts,
+        """
         select strftime(month, '%Y-%m'), arr, customers, new_arr, expansion_arr, contraction_arr,
                churned_arr, reactivation_arr
-        from marts.arr_monthly order by month""")
+        from marts.arr_monthly order by month""",
+    )
     assert got == [
         ("2024-01", 12000, 1, 12000, 0, 0, 0, 0),
         ("2024-02", 30000, 2, 18000, 0, 0, 0, 0),
@@ -252,9 +264,12 @@ def test_arr_monthly_bridge(marts):
 
 
 def test_account_movements(marts):
-    got = rows(marts, """
+    got = rows(
+        marts,
+        """
         select account_id, strftime(month, '%Y-%m'), arr, prev_arr, movement
-        from marts.arr_by_account_month where movement <> 'flat' order by month, account_id""")
+        from marts.arr_by_account_month where movement <> 'flat' order by month, account_id""",
+    )
     assert got == [
         ("c1", "2024-01", 12000, 0, "new"),
         ("c2", "2024-02", 18000, 0, "new"),
@@ -269,33 +284,57 @@ def test_account_movements(marts):
         ("c3", "2024-11", 6000, 0, "reactivation"),
     ]
     # churned accounts keep rows at 0 until they come back; no account for deleted/absent companies
-    assert rows(marts, "select arr from marts.arr_by_account_month where account_id = 'c3' and month = '2024-10-01'") == [(0,)]
+    assert rows(
+        marts, "select arr from marts.arr_by_account_month where account_id = 'c3' and month = '2024-10-01'"
+    ) == [(0,)]
     assert rows(marts, "select distinct account_id from marts.arr_by_account_month order by 1") == [
-        ("c1",), ("c2",), ("c3",), ("c4",)]
+        ("c1",),
+        ("c2",),
+        ("c3",),
+        ("c4",),
+    ]
 
 
 def test_churn_in_september(marts):
-    got = rows(marts, """
+    got = rows(
+        marts,
+        """
         select customers_start, churned_customers, logo_churn_rate, arr_start, churned_arr, contraction_arr,
                gross_revenue_churn_rate, net_revenue_retention
-        from marts.churn_monthly where month = '2024-09-01'""")
+        from marts.churn_monthly where month = '2024-09-01'""",
+    )
     assert got == [(4, 1, 0.25, 60200, 18000, 0, pytest.approx(18000 / 60200), pytest.approx(42200 / 60200))]
     assert rows(marts, "select min(month), max(month), count(*) from marts.churn_monthly") == [
-        (date(2024, 2, 1), date(2024, 12, 1), 11)]
+        (date(2024, 2, 1), date(2024, 12, 1), 11)
+    ]
 
 
-def test_team_deal_kpis(marts):
-    got = rows(marts, """
+def test_team_deal_kpis_over_a_year(marts):
+    got = rows(
+        marts,
+        """
         select strftime(month, '%Y-%m'), deals_won, deals_lost, win_rate, won_amount, avg_deal_size, arpa,
-               avg_profit_per_deal, profit_margin_pct, avg_sales_cycle_days, avg_won_cycle_days,
+               avg_profit_per_deal, profit_margin, avg_sales_cycle_days, avg_won_cycle_days,
                opportunities_created, pipeline_created_amount
-        from marts.sales_kpis_monthly where is_team_total order by month""")
+        from marts.sales_kpis_monthly where is_team_total order by month""",
+    )
     by_month = {r[0]: r[1:] for r in got}
     assert list(by_month) == ["2023-12"] + [f"2024-{m:02d}" for m in range(1, 13)]
     cycle_d1 = 45 + 1 / 24  # 2023-12-01 09:00 -> 2024-01-15 10:00
-    assert by_month["2024-01"] == (3, 0, 1.0, 37500, 12500, 37500 / 2, 9000, 0.75,
-                                   pytest.approx((cycle_d1 + 20.5 + 20) / 3), pytest.approx((cycle_d1 + 20.5 + 20) / 3),
-                                   3, 29500)
+    assert by_month["2024-01"] == (
+        3,
+        0,
+        1.0,
+        37500,
+        12500,
+        37500 / 2,
+        9000,
+        0.75,
+        pytest.approx((cycle_d1 + 20.5 + 20) / 3),
+        pytest.approx((cycle_d1 + 20.5 + 20) / 3),
+        3,
+        29500,
+    )
     assert by_month["2024-02"] == (1, 1, 0.5, 9000, 9000, 9000, None, None, 25.0, 19.0, 1, 9000)
     # d12: closed 0.0 stage labelled "Closed Won", hs_is_closed_won true -> lost; d7 created in May, home currency
     assert by_month["2024-05"] == (0, 1, 0.0, 0, None, None, None, None, 34.0, None, 1, 11000)
@@ -308,25 +347,35 @@ def test_team_deal_kpis(marts):
 
 
 def test_owner_rows_and_the_unowned_row(marts):
-    got = rows(marts, """
+    got = rows(
+        marts,
+        """
         select owner_id, deals_won, won_amount, arpa from marts.sales_kpis_monthly
-        where month = '2024-10-01' order by is_team_total, owner_id nulls last""")
+        where month = '2024-10-01' order by is_team_total, owner_id nulls last""",
+    )
     assert got == [("o2", 1, 6000, 6000), (None, 1, 1000, 1000), (None, 2, 7000, 3500)]
 
 
 def test_outcome_mismatch_is_flagged_and_excluded_deals_are_gone(marts):
     assert rows(marts, "select deal_id from intermediate.int_deals_enriched where has_outcome_mismatch") == [("d12",)]
-    assert rows(marts, """select count(*) from intermediate.int_deals_enriched
-                          where deal_id in ('d16', 'd17')""") == [(0,)]
+    assert rows(
+        marts,
+        """select count(*) from intermediate.int_deals_enriched
+                          where deal_id in ('d16', 'd17')""",
+    ) == [(0,)]
     assert rows(marts, "select is_archived, is_merged from staging.stg_hubspot__deals where deal_id = 'd17'") == [
-        (False, True)]
+        (False, True)
+    ]
 
 
 def test_quota_attainment_merges_goals_and_the_file(marts):
-    got = rows(marts, """
+    got = rows(
+        marts,
+        """
         select owner_id, strftime(period_start, '%Y-%m-%d'), strftime(period_end, '%Y-%m-%d'), quota_deals, deals_won,
                deal_attainment, quota_revenue, won_amount, revenue_attainment, quota_source
-        from marts.quota_attainment order by owner_id, period_start""")
+        from marts.quota_attainment order by owner_id, period_start""",
+    )
     assert got == [
         # H1 file line: d1, d2 and d7 (11,000 home) won; no revenue quota
         ("o1", "2024-01-01", "2024-07-01", 3, 3, 1.0, None, 29000, None, "file"),
@@ -338,35 +387,47 @@ def test_quota_attainment_merges_goals_and_the_file(marts):
 
 
 def test_rep_activity_week(marts):
-    got = rows(marts, """
+    got = rows(
+        marts,
+        """
         select owner_id, calls, inbound_calls, connected_calls, avg_talk_time_seconds, positive_disposition_rate,
                meetings_booked, meetings_per_conversation, emails_sent, emails_received, emails_received_per_sent,
                notes, tasks_completed
-        from marts.rep_activity_weekly where week_start = '2024-12-02' order by owner_id nulls last""")
+        from marts.rep_activity_weekly where week_start = '2024-12-02' order by owner_id nulls last""",
+    )
     assert got == [
         ("o1", 6, 1, 2, 90.0, 0.6, 1, 0.5, 2, 1, 0.5, 1, 1),
         (None, 1, 0, 0, None, None, 0, None, 0, 0, None, 0, 0),
     ]
     # m2 was booked on 11-28: it counts in the week of 11-25, whenever it takes place
-    assert rows(marts, """select week_start, meetings_booked, calls from marts.rep_activity_weekly
-                          where owner_id = 'o1' and week_start < '2024-12-02'""") == [(date(2024, 11, 25), 1, 0)]
+    assert rows(
+        marts,
+        """select week_start, meetings_booked, calls from marts.rep_activity_weekly
+                          where owner_id = 'o1' and week_start < '2024-12-02'""",
+    ) == [(date(2024, 11, 25), 1, 0)]
     # t3 is due after the as-of date
     assert rows(marts, "select max(week_start) from marts.rep_activity_weekly") == [(date(2024, 12, 2),)]
 
 
 def test_rep_activity_day_and_goal(marts):
-    got = rows(marts, """
+    got = rows(
+        marts,
+        """
         select activity_date, calls, connected_calls, calls_goal, calls_goal_attainment, notes_goal, notes_goal_attainment
         from marts.rep_activity_daily where owner_id = 'o1' and activity_date between '2024-12-02' and '2024-12-03'
-        order by activity_date""")
+        order by activity_date""",
+    )
     assert got == [(date(2024, 12, 2), 1, 1, 50, 0.02, None, None), (date(2024, 12, 3), 1, 0, 50, 0.02, None, None)]
 
 
 def test_funnel_january_cohort(marts):
-    got = rows(marts, """
+    got = rows(
+        marts,
+        """
         select from_stage_id, to_stage_id, deals_reached_from, deals_reached_to, conversion_rate, cohort_deals
         from marts.funnel_conversion where pipeline_id = 'default' and cohort_month = '2024-01-01'
-        order by from_stage_position""")
+        order by from_stage_position""",
+    )
     # d3 skipped qualifiedtobuy and won, d6 won with no history, d11 was lost after qualifiedtobuy;
     # d16 (archived) and d17 (merged) are not in the cohort
     assert got == [
@@ -375,14 +436,20 @@ def test_funnel_january_cohort(marts):
         ("contractsent", "closedwon", 2, 2, 1.0, 3),
     ]
     # renewals: Negotiation -> Signed only (the 0.0 "Closed Won" stage is a lost stage)
-    assert rows(marts, """select distinct from_stage_id, to_stage_id from marts.funnel_conversion
-                          where pipeline_id = 'renewals'""") == [("1003", "1001")]
+    assert rows(
+        marts,
+        """select distinct from_stage_id, to_stage_id from marts.funnel_conversion
+                          where pipeline_id = 'renewals'""",
+    ) == [("1003", "1001")]
 
 
 def test_scorecard_december(marts):
-    got = rows(marts, """
+    got = rows(
+        marts,
+        """
         select owner_id, measure, actual, attainment, points from marts.rep_scorecard
-        where month = '2024-12-01' order by owner_id, measure""")
+        where month = '2024-12-01' order by owner_id, measure""",
+    )
     assert got == [
         ("o1", "calls", 6, 0.03, pytest.approx(1.2)),
         ("o1", "connected_calls", 2, 0.05, 2),
@@ -395,40 +462,74 @@ def test_scorecard_december(marts):
         ("o2", "meetings_booked", 0, 0.0, 0),
         ("o2", "opportunities_created", 1, 0.25, 15),
     ]
-    assert rows(marts, """select owner_id, total_points, rank from marts.rep_scorecard_summary
-                          where month = '2024-12-01' order by rank""") == [("o1", 23.2, 1), ("o2", 15, 2)]
+    assert rows(
+        marts,
+        """select owner_id, total_points, rank from marts.rep_scorecard_summary
+                          where month = '2024-12-01' order by rank""",
+    ) == [("o1", 23.2, 1), ("o2", 15, 2)]
     # the unowned dial c8 is not scored
     assert rows(marts, "select count(*) from marts.rep_scorecard_summary where owner_id is null") == [(0,)]
 
 
 def test_north_star_plan(marts):
-    got = rows(marts, """
+    got = rows(
+        marts,
+        """
         select strftime(period_start, '%Y'), avg_deal_size, win_rate, deals_needed, opportunities_needed, won_to_date,
                expected_to_date, pace, pipeline_coverage
-        from marts.north_star_plan order by period_start""")
+        from marts.north_star_plan order by period_start""",
+    )
     # 2024: 12 won for 82,100 and 2 lost; 15 deals of 6,841.67, 15 / (12/14) = 17.5 -> 18 opportunities;
     # the period ends with the as-of day (period_end = as-of + 1 day): no pipeline coverage
-    assert got[0] == ("2024", pytest.approx(82100 / 12), pytest.approx(12 / 14), 15, 18, 82100, 100000,
-                      pytest.approx(0.821), None)
+    assert got[0] == (
+        "2024",
+        pytest.approx(82100 / 12),
+        pytest.approx(12 / 14),
+        15,
+        18,
+        82100,
+        100000,
+        pytest.approx(0.821),
+        None,
+    )
     # 2025 has not started: nothing expected, pace NULL; d15 (5,000 at 0.9, closing 2025-01-15) covers 4,500
-    assert got[1] == ("2025", pytest.approx(82100 / 12), pytest.approx(12 / 14), 8, 10, 0, 0, None,
-                      pytest.approx(0.09))
+    assert got[1] == ("2025", pytest.approx(82100 / 12), pytest.approx(12 / 14), 8, 10, 0, 0, None, pytest.approx(0.09))
 
 
 def test_dimensional_marts(marts):
-    assert rows(marts, "select count(*), count(*) filter (where deal_id in ('d16', 'd17')) from marts.fct_deals") == [(17, 0)]
-    assert rows(marts, """select amount, amount_deal_currency, cost_of_fulfillment, arr from marts.fct_deals
-                          where deal_id = 'd7'""") == [(11000, 10000, pytest.approx(4400), 11000)]
+    assert rows(marts, "select count(*), count(*) filter (where deal_id in ('d16', 'd17')) from marts.fct_deals") == [
+        (17, 0)
+    ]
+    assert rows(
+        marts,
+        """select amount, amount_deal_currency, cost_of_fulfillment, arr from marts.fct_deals
+                          where deal_id = 'd7'""",
+    ) == [(11000, 10000, pytest.approx(4400), 11000)]
     assert rows(marts, """select engagement_type, count(*) from marts.fct_engagements group by 1 order by 1""") == [
-        ("call", 8), ("email", 4), ("meeting", 2), ("note", 1), ("task", 3)]
+        ("call", 8),
+        ("email", 4),
+        ("meeting", 2),
+        ("note", 1),
+        ("task", 3),
+    ]
     assert rows(marts, """select call_disposition_label from marts.fct_engagements where engagement_id = 'c3'""") == [
-        ("Demo booked",)]
+        ("Demo booked",)
+    ]
     assert rows(marts, "select company_id, is_merged, account_id from marts.dim_companies order by 1") == [
-        ("c1", False, "c1"), ("c2", False, "c2"), ("c3", False, "c3"), ("c4", False, "c4"), ("c5", True, "c2")]
-    assert rows(marts, "select deal_stage_id, is_won, is_lost from marts.dim_deal_stages where pipeline_id = 'renewals' "
-                       "order by 1") == [("1001", True, False), ("1002", False, True), ("1003", False, False)]
+        ("c1", False, "c1"),
+        ("c2", False, "c2"),
+        ("c3", False, "c3"),
+        ("c4", False, "c4"),
+        ("c5", True, "c2"),
+    ]
+    assert rows(
+        marts,
+        "select deal_stage_id, is_won, is_lost from marts.dim_deal_stages where pipeline_id = 'renewals' order by 1",
+    ) == [("1001", True, False), ("1002", False, True), ("1003", False, False)]
     assert rows(marts, "select owner_id, user_id, is_archived from marts.dim_owners order by 1") == [
-        ("o1", 101, False), ("o2", 102, False)]
+        ("o1", 101, False),
+        ("o2", 102, False),
+    ]
 
 
 def test_the_yml_documents_every_column_of_every_mart(marts):
@@ -440,8 +541,11 @@ def test_the_yml_documents_every_column_of_every_mart(marts):
         for model in yaml.safe_load(path.read_text()).get("models", []):
             documented[model["name"]] = [c["name"] for c in model.get("columns", [])]
     built = {}
-    for table, column in rows(marts, """select table_name, column_name from information_schema.columns
-                                        where table_schema = 'marts' order by table_name, ordinal_position"""):
+    for table, column in rows(
+        marts,
+        """select table_name, column_name from information_schema.columns
+                                        where table_schema = 'marts' order by table_name, ordinal_position""",
+    ):
         built.setdefault(table, []).append(column)
     assert set(built) == set(documented)
     for table, columns in built.items():

@@ -35,10 +35,14 @@ def count(db, sql):
 
 
 def test_a_window_of_25000_changes_sharing_one_timestamp_is_read_completely(tmp_path):
-    stamp = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
+    stamp = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
     calls = [
-        make_record(str(100_000 + i), {"hs_timestamp": stamp, "hs_call_direction": "OUTBOUND",
-                                       "hs_call_duration": "60000"}, created_at=stamp, updated_at=stamp)
+        make_record(
+            str(100_000 + i),
+            {"hs_timestamp": stamp, "hs_call_direction": "OUTBOUND", "hs_call_duration": "60000"},
+            created_at=stamp,
+            updated_at=stamp,
+        )
         for i in range(25_000)
     ]
     portal = PortalData(objects={"calls": calls})
@@ -61,7 +65,7 @@ def test_a_mass_update_under_enforced_rate_limits_causes_no_429(small_portal, tm
         client = HubSpotClient(TOKEN, server.url, limiters=limiters)
         with Warehouse(db) as wh:
             sync_portal(client, wh, "s1")
-            at = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.timezone.utc)
+            at = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC)
             touched = small_portal.touch_all("deals", at) + small_portal.touch_all("calls", at)
             results = {r.object: r for r in sync_portal(client, wh, "s2")}
         statuses = [entry.status for entry in server.request_log]

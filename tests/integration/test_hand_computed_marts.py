@@ -25,8 +25,16 @@ def hand_warehouse(tmp_path_factory):
     with DemoPortalServer(hand_portal(), token="t") as server:
         with Warehouse(db) as wh:
             sync_portal(HubSpotClient("t", server.url), wh, "hand-1")
-    build(Settings(access_token=None, base_url="http://unused", db_path=db, as_of=date(2024, 6, 30),
-                   timezone="UTC", quotas_path=None))
+    build(
+        Settings(
+            access_token=None,
+            base_url="http://unused",
+            db_path=db,
+            as_of=date(2024, 6, 30),
+            timezone="UTC",
+            quotas_path=None,
+        )
+    )
     return db
 
 
@@ -42,8 +50,11 @@ def rows(con, sql):
 
 
 def test_arr_monthly_follows_contracts_and_the_bridge(marts):
-    got = rows(marts, """select strftime(month, '%Y-%m'), arr, customers, new_arr, expansion_arr, contraction_arr,
-                                churned_arr, reactivation_arr from marts.arr_monthly order by month""")
+    got = rows(
+        marts,
+        """select strftime(month, '%Y-%m'), arr, customers, new_arr, expansion_arr, contraction_arr,
+                                churned_arr, reactivation_arr from marts.arr_monthly order by month""",
+    )
     assert got == [
         ("2024-01", 36000, 2, 36000, 0, 0, 0, 0),
         ("2024-02", 48000, 3, 12000, 0, 0, 0, 0),
@@ -55,30 +66,43 @@ def test_arr_monthly_follows_contracts_and_the_bridge(marts):
 
 
 def test_arr_by_account_month_movements(marts):
-    got = rows(marts, """select account_id, strftime(month, '%Y-%m'), arr, prev_arr, movement
+    got = rows(
+        marts,
+        """select account_id, strftime(month, '%Y-%m'), arr, prev_arr, movement
                          from marts.arr_by_account_month where month in ('2024-01-01', '2024-04-01', '2024-05-01')
-                         order by account_id, month""")
+                         order by account_id, month""",
+    )
     assert got == [
-        ("1001", "2024-01", 12000, 0, "new"), ("1001", "2024-04", 24000, 12000, "expansion"),
+        ("1001", "2024-01", 12000, 0, "new"),
+        ("1001", "2024-04", 24000, 12000, "expansion"),
         ("1001", "2024-05", 24000, 24000, "flat"),
-        ("1002", "2024-04", 12000, 12000, "flat"), ("1002", "2024-05", 12000, 12000, "flat"),
-        ("1003", "2024-01", 24000, 0, "new"), ("1003", "2024-04", 0, 24000, "churn"), ("1003", "2024-05", 0, 0, "flat"),
+        ("1002", "2024-04", 12000, 12000, "flat"),
+        ("1002", "2024-05", 12000, 12000, "flat"),
+        ("1003", "2024-01", 24000, 0, "new"),
+        ("1003", "2024-04", 0, 24000, "churn"),
+        ("1003", "2024-05", 0, 0, "flat"),
     ]
 
 
 def test_churn_in_april(marts):
-    got = rows(marts, """select customers_start, churned_customers, logo_churn_rate, arr_start, churned_arr,
+    got = rows(
+        marts,
+        """select customers_start, churned_customers, logo_churn_rate, arr_start, churned_arr,
                                 contraction_arr, gross_revenue_churn_rate, net_revenue_retention
-                         from marts.churn_monthly where month = '2024-04-01'""")
+                         from marts.churn_monthly where month = '2024-04-01'""",
+    )
     assert got == [(3, 1, pytest.approx(1 / 3), 48000, 24000, 0, 0.5, 0.75)]
     assert rows(marts, "select min(month) from marts.churn_monthly") == [(date(2024, 2, 1),)]
 
 
-def test_team_deal_kpis(marts):
-    got = rows(marts, """select strftime(month, '%Y-%m'), deals_won, deals_lost, win_rate, won_amount, avg_deal_size,
+def test_team_deal_kpis_in_the_first_half_of_2024(marts):
+    got = rows(
+        marts,
+        """select strftime(month, '%Y-%m'), deals_won, deals_lost, win_rate, won_amount, avg_deal_size,
                                 arpa, avg_sales_cycle_days, avg_won_cycle_days, opportunities_created,
                                 pipeline_created_amount
-                         from marts.sales_kpis_monthly where is_team_total and month >= '2024-01-01' order by month""")
+                         from marts.sales_kpis_monthly where is_team_total and month >= '2024-01-01' order by month""",
+    )
     assert got == [
         ("2024-01", 2, 0, 1.0, 18000, 9000, 9000, 30.0, 30.0, 3, 24000 + 6000 + 5000),
         ("2024-02", 1, 1, 0.5, 24000, 24000, 24000, (31 + 36) / 2, 31.0, 1, 8000),
@@ -90,11 +114,16 @@ def test_team_deal_kpis(marts):
 
 
 def test_per_owner_rows_and_the_quarantined_deal(marts):
-    got = rows(marts, """select owner_id, deals_won, won_amount from marts.sales_kpis_monthly
-                         where month = '2024-01-01' and not is_team_total order by owner_id""")
+    got = rows(
+        marts,
+        """select owner_id, deals_won, won_amount from marts.sales_kpis_monthly
+                         where month = '2024-01-01' and not is_team_total order by owner_id""",
+    )
     assert got == [("11", 1, 12000), ("12", 1, 6000)]
     assert rows(marts, "select record_id, check_name, column_name from raw.quarantine order by all") == [
-        ("9", "greater_than_or_equal_to(0)", "amount"), ("9", "greater_than_or_equal_to(0)", "amount_in_home_currency")]
+        ("9", "greater_than_or_equal_to(0)", "amount"),
+        ("9", "greater_than_or_equal_to(0)", "amount_in_home_currency"),
+    ]
     assert rows(marts, "select archived from raw.deals where id = '8'") == [(True,)]
 
 
@@ -130,14 +159,24 @@ def test_every_mart_reads_the_same_in_duckdb_1x_from_both_bi_copies(hand_warehou
     python = repo / ".venv-bi-reader" / "bin" / "python"
     assert python.exists(), "the DuckDB 1.x reader environment is missing: run `make test` (it creates it)"
     proc = subprocess.run(
-        [str(python), str(repo / "tests" / "bi_reader" / "read_marts.py"), "dump",
-         str(bi_copy_path(hand_warehouse)), str(parquet_dir_path(hand_warehouse))],
-        capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, timeout=120,
+        [
+            str(python),
+            str(repo / "tests" / "bi_reader" / "read_marts.py"),
+            "dump",
+            str(bi_copy_path(hand_warehouse)),
+            str(parquet_dir_path(hand_warehouse)),
+        ],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin"},
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     got = json.loads(proc.stdout)
     assert got["duckdb_version"] == "1.5.6"
-    tables = [r[0] for r in rows(marts, "select table_name from information_schema.tables where table_schema = 'marts'")]
+    tables = [
+        r[0] for r in rows(marts, "select table_name from information_schema.tables where table_schema = 'marts'")
+    ]
     expected = {t: sorted(json.dumps(r, default=str) for r in rows(marts, f"from marts.{t}")) for t in tables}
     assert len(expected) >= 16 and sum(map(len, expected.values())) > 100
     assert got["copy"] == expected

@@ -41,12 +41,27 @@ def idr_portal() -> tuple[PortalData, list[tuple[str, date, Decimal]]]:
         closed = date(2024, 1, 1) + timedelta(days=rng.randrange(0, 181))
         amount = Decimal(rng.randrange(1_000_000_000_00, 9_900_000_000_00)) / 100  # cents, in the billions
         deal_id = str(10_000 + i)
-        deals.append(deal(deal_id, companies[i % 40]["id"], "11" if i % 3 else "12", "closedwon",
-                          f"{closed - timedelta(days=30)}T05:00:00Z", f"{closed}T05:00:00Z", str(amount), 12,
-                          str(closed.replace(day=1)), currency="IDR", home_amount=str(amount)))
+        deals.append(
+            deal(
+                deal_id,
+                companies[i % 40]["id"],
+                "11" if i % 3 else "12",
+                "closedwon",
+                f"{closed - timedelta(days=30)}T05:00:00Z",
+                f"{closed}T05:00:00Z",
+                str(amount),
+                12,
+                str(closed.replace(day=1)),
+                currency="IDR",
+                home_amount=str(amount),
+            )
+        )
         won.append((deal_id, closed, amount))
-    portal = PortalData(objects={"companies": companies, "deals": deals},
-                        owners=[owner("11", 101, "Wayan"), owner("12", 102, "Sari")], pipelines=[DEFAULT_PIPELINE])
+    portal = PortalData(
+        objects={"companies": companies, "deals": deals},
+        owners=[owner("11", 101, "Wayan"), owner("12", 102, "Sari")],
+        pipelines=[DEFAULT_PIPELINE],
+    )
     return portal, won
 
 
@@ -57,8 +72,16 @@ def idr(tmp_path_factory):
     with DemoPortalServer(portal, token="t") as server:
         with Warehouse(db) as wh:
             sync_portal(HubSpotClient("t", server.url), wh, "idr-1")
-    build(Settings(access_token=None, base_url="http://unused", db_path=db, as_of=AS_OF, timezone="Asia/Jakarta",
-                   quotas_path=None))
+    build(
+        Settings(
+            access_token=None,
+            base_url="http://unused",
+            db_path=db,
+            as_of=AS_OF,
+            timezone="Asia/Jakarta",
+            quotas_path=None,
+        )
+    )
     con = duckdb.connect(str(db), read_only=True)
     yield con, won, db
     con.close()
@@ -66,7 +89,9 @@ def idr(tmp_path_factory):
 
 def cents(value) -> Decimal:
     """A mart value (DECIMAL or DOUBLE) to the cent; a DOUBLE keeps cents exactly below about 9e13."""
-    return Decimal(str(value)).quantize(CENT) if isinstance(value, Decimal) else Decimal(repr(float(value))).quantize(CENT)
+    return (
+        Decimal(str(value)).quantize(CENT) if isinstance(value, Decimal) else Decimal(repr(float(value))).quantize(CENT)
+    )
 
 
 def test_every_deal_amount_reaches_the_marts_to_the_cent(idr):

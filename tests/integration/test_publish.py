@@ -46,8 +46,10 @@ def write_build(db: Path, version: int) -> None:
     con = duckdb.connect(str(db))
     con.execute("create schema if not exists marts")
     for index in range(3):
-        con.execute(f"create or replace table marts.t{index} as select {version} as version, i, "
-                    f"repeat('x', 40) || i as payload from range({rows_for(version, index)}) r(i)")
+        con.execute(
+            f"create or replace table marts.t{index} as select {version} as version, i, "
+            f"repeat('x', 40) || i as payload from range({rows_for(version, index)}) r(i)"
+        )
     con.close()
 
 
@@ -56,11 +58,20 @@ def test_readers_never_fail_nor_see_a_half_written_build_while_builds_publish(tm
     write_build(db, 0)
     publish(db)
     stop = tmp_path / "stop"
-    paths = {"connect": bi_copy_path(db), "hold": bi_copy_path(db),
-             "parquet": parquet_dir_path(db), "parquet-snapshot": parquet_dir_path(db)}
+    paths = {
+        "connect": bi_copy_path(db),
+        "hold": bi_copy_path(db),
+        "parquet": parquet_dir_path(db),
+        "parquet-snapshot": parquet_dir_path(db),
+    }
     readers = [
-        subprocess.Popen([reader_python(), str(READER), "loop", kind, str(paths[kind]), str(stop)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={"PATH": "/usr/bin:/bin"})
+        subprocess.Popen(
+            [reader_python(), str(READER), "loop", kind, str(paths[kind]), str(stop)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={"PATH": "/usr/bin:/bin"},
+        )
         for kind in READER_KINDS
     ]
     try:
@@ -104,8 +115,11 @@ def test_a_publish_leaves_only_the_copies_and_the_recent_parquet_builds(tmp_path
     assert os.readlink(parquet_dir_path(db)) == f"warehouse.marts.versions/{versions[-1]}"
     # nothing half done is left behind: no .next copy, no write-ahead log, no spare link
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "warehouse.bi.duckdb", "warehouse.duckdb", "warehouse.marts", "warehouse.marts.versions"]
+        "warehouse.bi.duckdb",
+        "warehouse.duckdb",
+        "warehouse.marts",
+        "warehouse.marts.versions",
+    ]
     con = duckdb.connect(str(bi_copy_path(db)), read_only=True)
     assert con.execute("select min(version), max(version) from marts.t2").fetchone() == (KEEP_VERSIONS + 1,) * 2
     con.close()
-

@@ -44,7 +44,7 @@ pytestmark = pytest.mark.integration
 BIN = Path(sys.executable).parent
 END = dt.date(2025, 6, 30)
 TOKEN = "matrix-token"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 MAPPED_TERM = "term_in_months_c"  # the analyst's portal keeps the contract term in a custom property
 
 
@@ -85,16 +85,25 @@ PERIOD_COLUMNS = {
 
 def cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
     """The installed `salesmetrics` by absolute path, as a user's shell runs it."""
-    proc = subprocess.run([str(BIN / "salesmetrics"), *args], env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=600)
-    assert proc.returncode == 0, f"salesmetrics {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+    proc = subprocess.run(
+        [str(BIN / "salesmetrics"), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, (
+        f"salesmetrics {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+    )
     return proc
 
 
 def base_env(tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HUBSPOT_", "SALESMETRICS_", "DBT_"))}
-    env.update(DO_NOT_TRACK="1", DBT_SEND_ANONYMOUS_USAGE_STATS="false", PYTHONUNBUFFERED="1",
-               DAGSTER_HOME=str(tmp), DAGSTER_DISABLE_TELEMETRY="1", COLUMNS="200")
+    env.update(
+        DO_NOT_TRACK="1",
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        PYTHONUNBUFFERED="1",
+        DAGSTER_HOME=str(tmp),
+        DAGSTER_DISABLE_TELEMETRY="1",
+        COLUMNS="200",
+    )
     return env
 
 
@@ -151,8 +160,9 @@ def synced(tmp_path_factory):
         folder.mkdir()
         env = base_env(folder)
         config = folder / "salesmetrics.yml"
-        config.write_text(f"deals:\n  property_mapping: {{contract_term_months: {MAPPED_TERM}}}\n"
-                          if name == "analyst" else "{}\n")
+        config.write_text(
+            f"deals:\n  property_mapping: {{contract_term_months: {MAPPED_TERM}}}\n" if name == "analyst" else "{}\n"
+        )
         with DemoPortalServer(served, token=TOKEN) as server:
             env.update(HUBSPOT_BASE_URL=server.url, HUBSPOT_ACCESS_TOKEN=TOKEN, HUBSPOT_TIER="unlimited")
             cli(["sync", "--db", str(folder / "synced.duckdb"), "--config", str(config)], env, folder)
@@ -178,8 +188,17 @@ def built(synced, tmp_path_factory):
         shutil.copy(source / "synced.duckdb", db)
         env = base_env(folder)
         env.update(DBT_TARGET_PATH=str(folder / "dbt_target"), DBT_LOG_PATH=str(folder / "dbt_logs"))
-        args = ["build", "--db", str(db), "--as-of", cell.as_of.isoformat(), "--timezone", cell.zone,
-                "--config", str(source / "salesmetrics.yml")]
+        args = [
+            "build",
+            "--db",
+            str(db),
+            "--as-of",
+            cell.as_of.isoformat(),
+            "--timezone",
+            cell.zone,
+            "--config",
+            str(source / "salesmetrics.yml"),
+        ]
         proc = cli(args, env, source)
         return cell, db, proc.stdout + proc.stderr
 
@@ -210,8 +229,9 @@ def month_of(day: dt.date) -> dt.date:
 def live_deals(con) -> list[tuple]:
     """Raw deals that are neither archived nor merged away, with their stage metadata."""
     merged = set()  # ids a surviving record lists as merged into it (not its own id)
-    for survivor, ids in con.execute("select id, hs_merged_object_ids from raw.deals "
-                                     "where hs_merged_object_ids is not null").fetchall():
+    for survivor, ids in con.execute(
+        "select id, hs_merged_object_ids from raw.deals where hs_merged_object_ids is not null"
+    ).fetchall():
         merged |= {part.strip() for part in ids.split(";") if part.strip() and part.strip() != survivor}
     rows = con.execute("""
         select d.id, d.createdate, d.closedate, d.pipeline, d.dealstage, d.hs_is_closed, d.hs_is_closed_won,
@@ -247,34 +267,59 @@ def test_no_period_after_the_as_of_date(cell):
         latest = scalar(con, f"select max({column}) from marts.{mart}")
         assert latest is None or latest <= c.as_of, f"{mart}.{column} shows {latest}, after the as-of date {c.as_of}"
     assert scalar(con, "select max(month) from marts.arr_monthly") == month_of(c.as_of)
-    assert scalar(con, "select count(*) from marts.fct_engagements where activity_date > ? and not is_after_as_of",
-                  [c.as_of]) == 0
+    assert (
+        scalar(
+            con, "select count(*) from marts.fct_engagements where activity_date > ? and not is_after_as_of", [c.as_of]
+        )
+        == 0
+    )
     # the record-level facts list every deal as it is now, and flag what the as-of date did not see yet
-    assert scalar(con, "select count(*) from marts.fct_deals where (created_date > ?) <> is_created_after_as_of",
-                  [c.as_of]) == 0
+    assert (
+        scalar(
+            con, "select count(*) from marts.fct_deals where (created_date > ?) <> is_created_after_as_of", [c.as_of]
+        )
+        == 0
+    )
     assert scalar(con, "select count(*) from marts.fct_deals where is_closed_after_as_of") > 0
 
 
 def test_invariants_of_the_contract(cell):
     _, con, _ = cell
-    assert scalar(con, """
+    assert (
+        scalar(
+            con,
+            """
         select count(*) from (
             select arr, lag(arr, 1, 0) over (order by month) + new_arr + expansion_arr + reactivation_arr
                         - contraction_arr - churned_arr as bridged
-            from marts.arr_monthly) where arr <> bridged""") == 0
+            from marts.arr_monthly) where arr <> bridged""",
+        )
+        == 0
+    )
     for column in ("deals_won", "deals_lost", "won_amount", "opportunities_created", "pipeline_created_amount"):
         # money columns are DOUBLE sums of cents: equal to the cent
-        assert scalar(con, f"""
+        assert (
+            scalar(
+                con,
+                f"""
             select count(*) from marts.sales_kpis_monthly team
             join (select month, sum({column}) as owners_sum from marts.sales_kpis_monthly
                   where not is_team_total group by month) o using (month)
-            where team.is_team_total and abs(team.{column} - o.owners_sum) >= 0.005""") == 0, column
-    for mart, column in (("sales_kpis_monthly", "win_rate"), ("churn_monthly", "logo_churn_rate"),
-                         ("funnel_conversion", "conversion_rate"), ("rep_activity_weekly", "positive_disposition_rate")):
+            where team.is_team_total and abs(team.{column} - o.owners_sum) >= 0.005""",
+            )
+            == 0
+        ), column
+    for mart, column in (
+        ("sales_kpis_monthly", "win_rate"),
+        ("churn_monthly", "logo_churn_rate"),
+        ("funnel_conversion", "conversion_rate"),
+        ("rep_activity_weekly", "positive_disposition_rate"),
+    ):
         assert scalar(con, f"select count(*) from marts.{mart} where {column} < 0 or {column} > 1") == 0, mart
     # every engagement counted once: the weekly calls add up to the daily calls
-    assert scalar(con, "select sum(calls) from marts.rep_activity_weekly") == \
-        scalar(con, "select sum(calls) from marts.rep_activity_daily")
+    assert scalar(con, "select sum(calls) from marts.rep_activity_weekly") == scalar(
+        con, "select sum(calls) from marts.rep_activity_daily"
+    )
 
 
 def test_deals_won_and_created_per_local_month_match_the_raw_layer(cell):
@@ -287,8 +332,9 @@ def test_deals_won_and_created_per_local_month_match_the_raw_layer(cell):
         closed_day = local_date(row[2], c.zone)
         if outcome(row) == "won" and closed_day and closed_day <= c.as_of:
             won[month_of(closed_day)] += 1
-    marts = con.execute("select month, deals_won, opportunities_created from marts.sales_kpis_monthly "
-                        "where is_team_total").fetchall()
+    marts = con.execute(
+        "select month, deals_won, opportunities_created from marts.sales_kpis_monthly where is_team_total"
+    ).fetchall()
     assert {m: w for m, w, _ in marts if w} == dict(won)
     assert {m: n for m, _, n in marts if n} == dict(created)
     assert sum(won.values()) > 5 and sum(created.values()) > 20  # the cut leaves real data on both sides
@@ -297,8 +343,9 @@ def test_deals_won_and_created_per_local_month_match_the_raw_layer(cell):
 def test_dials_per_local_iso_week_match_the_raw_layer(cell):
     c, con, _ = cell
     dials = Counter()
-    for ts, direction in con.execute("select hs_timestamp, hs_call_direction from raw.calls "
-                                     "where not coalesce(archived, false)").fetchall():
+    for ts, direction in con.execute(
+        "select hs_timestamp, hs_call_direction from raw.calls where not coalesce(archived, false)"
+    ).fetchall():
         day = local_date(ts, c.zone)
         if day and day <= c.as_of and (direction or "") != "INBOUND":
             dials[day - dt.timedelta(days=day.weekday())] += 1
@@ -309,15 +356,21 @@ def test_dials_per_local_iso_week_match_the_raw_layer(cell):
 
 def test_funnel_counts_only_stages_reached_by_the_as_of_date(cell):
     c, con, _ = cell
-    stages = con.execute("select pipeline_id, stage_id, display_order, is_closed, probability from "
-                         "raw.deal_pipeline_stages where not coalesce(archived, false)").fetchall()
+    stages = con.execute(
+        "select pipeline_id, stage_id, display_order, is_closed, probability from "
+        "raw.deal_pipeline_stages where not coalesce(archived, false)"
+    ).fetchall()
     position = {}
     for pipeline in {s[0] for s in stages}:
-        funnel = sorted((s for s in stages if s[0] == pipeline and (not s[3] or (s[4] or 0) >= 1)),
-                        key=lambda s: (bool(s[3]), s[2], s[1]))
+        funnel = sorted(
+            (s for s in stages if s[0] == pipeline and (not s[3] or (s[4] or 0) >= 1)),
+            key=lambda s: (bool(s[3]), s[2], s[1]),
+        )
         position.update({(pipeline, s[1]): i + 1 for i, s in enumerate(funnel)})
     history = defaultdict(list)
-    for deal_id, stage, changed in con.execute("select deal_id, dealstage, changed_at from raw.deal_stage_history").fetchall():
+    for deal_id, stage, changed in con.execute(
+        "select deal_id, dealstage, changed_at from raw.deal_stage_history"
+    ).fetchall():
         history[deal_id].append((local_date(changed, c.zone), stage))
     reached = Counter()  # (pipeline, position) -> deals that reached at least that position
     for row in live_deals(con):
@@ -344,10 +397,14 @@ def test_the_analysts_options_reach_the_marts(analyst_cell, built):
     con = duckdb.connect(str(built[c.id][0]), read_only=True)
     assert scalar(con, "select count(*) from marts.quota_attainment where quota_deals is not null") > 0
     assert scalar(con, "select max(period_start) from marts.quota_attainment") == month_of(c.as_of)
-    assert {r[0] for r in con.execute("select distinct measure from marts.rep_scorecard").fetchall()} == \
-        {"deals_won", "connected_calls", "emails_sent"}
-    plans = con.execute("select period_start, won_to_date, expected_to_date, pace from marts.north_star_plan "
-                        "order by 1").fetchall()
+    assert {r[0] for r in con.execute("select distinct measure from marts.rep_scorecard").fetchall()} == {
+        "deals_won",
+        "connected_calls",
+        "emails_sent",
+    }
+    plans = con.execute(
+        "select period_start, won_to_date, expected_to_date, pace from marts.north_star_plan order by 1"
+    ).fetchall()
     assert [p[0] for p in plans] == [dt.date(2024, 1, 1), dt.date(2024, 7, 1)]
     assert plans[0][1] > 0 and plans[1][1:] == (0, 0, None)  # the second period has not started
     # the mapped property was read: won deals carry the portal's own terms, not only the 24-month default

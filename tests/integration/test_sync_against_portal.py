@@ -40,8 +40,11 @@ def test_full_sync_loses_nothing_and_quarantines_bad_records_with_reasons(small_
         results, _ = run_sync(server, db)
     for name, records in small_portal.objects.items():
         loaded = query(db, f"select count(*) from raw.{name}")[0][0]
-        quarantined = query(db, f"select count(distinct coalesce(record_id, md5(raw_record::varchar))) "
-                                f"from raw.quarantine where object = '{name}'")[0][0]
+        quarantined = query(
+            db,
+            f"select count(distinct coalesce(record_id, md5(raw_record::varchar))) "
+            f"from raw.quarantine where object = '{name}'",
+        )[0][0]
         assert loaded + quarantined == len(records), name  # every record is either loaded or quarantined
         assert results[name].records_read == len(records)
     checks = {(o, c, col) for o, c, col in query(db, "select object, check_name, column_name from raw.quarantine")}
@@ -54,8 +57,14 @@ def test_full_sync_loses_nothing_and_quarantines_bad_records_with_reasons(small_
     assert query(db, "select count(*) from raw.owners where archived")[0][0] >= 1
     assert query(db, "select count(*) from raw.deal_stage_history")[0][0] > len(small_portal.objects["deals"])
     # Inline associations repeat the primary company; it is stored once and flagged primary.
-    assert query(db, "select count(*) from (select deal_id from raw.deal_companies group by deal_id "
-                     "having count(*) filter (where is_primary) > 1)")[0][0] == 0
+    assert (
+        query(
+            db,
+            "select count(*) from (select deal_id from raw.deal_companies group by deal_id "
+            "having count(*) filter (where is_primary) > 1)",
+        )[0][0]
+        == 0
+    )
 
 
 def test_a_rerun_changes_nothing(small_portal, tmp_path):
@@ -70,11 +79,17 @@ def test_a_rerun_changes_nothing(small_portal, tmp_path):
 
 def test_incremental_sync_reads_changes_and_ends_where_a_full_sync_does(small_portal, tmp_path):
     incremental_db, full_db = tmp_path / "inc.duckdb", tmp_path / "full.duckdb"
-    live = [r for r in small_portal.objects["deals"] if r["id"] and not r["archived"]
-            and r["properties"]["pipeline"] == "default" and r["properties"]["hs_is_closed"] == "false"]
+    live = [
+        r
+        for r in small_portal.objects["deals"]
+        if r["id"]
+        and not r["archived"]
+        and r["properties"]["pipeline"] == "default"
+        and r["properties"]["hs_is_closed"] == "false"
+    ]
     with DemoPortalServer(small_portal, token=TOKEN) as server:
         first, first_client = run_sync(server, incremental_db, "s1")
-        at = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.timezone.utc)
+        at = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
         small_portal.update("deals", live[0]["id"], {"dealstage": "contractsent", "amount": "4321"}, at)
         small_portal.archive("deals", live[1]["id"], at)
         small_portal.merge("deals", live[2]["id"], live[3]["id"], at)
@@ -86,7 +101,8 @@ def test_incremental_sync_reads_changes_and_ends_where_a_full_sync_does(small_po
     assert second_client.request_count < first_client.request_count / 2
     assert snapshot(incremental_db) == snapshot(full_db)
     assert query(incremental_db, f"select amount, dealstage from raw.deals where id = '{live[0]['id']}'") == [
-        (4321.0, "contractsent")]
+        (4321.0, "contractsent")
+    ]
     assert query(incremental_db, f"select archived from raw.deals where id = '{live[1]['id']}'") == [(True,)]
     merged = query(incremental_db, f"select hs_merged_object_ids from raw.deals where id = '{live[2]['id']}'")[0][0]
     assert live[3]["id"] in merged.split(";")
@@ -118,7 +134,7 @@ def test_faults_on_search_and_batch_posts_are_retried(small_portal, tmp_path):
     db, clean_db = tmp_path / "w.duckdb", tmp_path / "clean.duckdb"
     with DemoPortalServer(small_portal, token=TOKEN) as server:
         run_sync(server, db, "s1")
-        at = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.timezone.utc)
+        at = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
         deal = next(r for r in small_portal.objects["deals"] if r["id"] and not r["archived"])
         small_portal.update("deals", deal["id"], {"amount": "777"}, at)
         server.faults.add(FaultRule(status=429, count=2, path_prefix="/crm/v3/objects/deals/search"))
@@ -172,7 +188,7 @@ def test_timeouts_are_retried_and_end_in_the_same_data(small_portal, tmp_path):
 def test_a_record_changed_while_the_sync_reads_is_caught_by_the_next_sync(small_portal, tmp_path):
     db, clean_db = tmp_path / "w.duckdb", tmp_path / "clean.duckdb"
     target = next(r for r in small_portal.objects["calls"] if r["id"] and not r["archived"])
-    changed_at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)  # before the sync "started"
+    changed_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)  # before the sync "started"
 
     def change():
         small_portal.update("calls", target["id"], {"hs_call_duration": "424242"}, changed_at)

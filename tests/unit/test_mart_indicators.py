@@ -20,8 +20,20 @@ MARTS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "ma
 README = Path(__file__).resolve().parents[2] / "README.md"
 INDICATORS = {"lead", "lag"}
 DIMENSIONS = {
-    "month", "week_start", "activity_date", "cohort_month", "period_start", "period_end", "window_start",
-    "window_end", "period_days", "elapsed_days", "measure", "movement", "quota_source", "from_stage_position",
+    "month",
+    "week_start",
+    "activity_date",
+    "cohort_month",
+    "period_start",
+    "period_end",
+    "window_start",
+    "window_end",
+    "period_days",
+    "elapsed_days",
+    "measure",
+    "movement",
+    "quota_source",
+    "from_stage_position",
 }
 
 
@@ -64,12 +76,23 @@ def test_every_measure_column_is_lead_or_lag(model):
 def test_the_contracts_lead_and_lag_examples():
     """The lead/lag split of docs/metrics.md, read back from the yml."""
     got = {(m, c["name"]): indicator(c) for m, cols in metric_marts().items() for c in cols}
-    lead = [("rep_activity_weekly", "calls"), ("rep_activity_weekly", "meetings_booked"),
-            ("sales_kpis_monthly", "opportunities_created"), ("sales_kpis_monthly", "pipeline_created_amount"),
-            ("north_star_plan", "pipeline_coverage"), ("funnel_conversion", "conversion_rate")]
-    lag = [("arr_monthly", "arr"), ("churn_monthly", "net_revenue_retention"), ("sales_kpis_monthly", "win_rate"),
-           ("sales_kpis_monthly", "won_amount"), ("quota_attainment", "revenue_attainment"),
-           ("north_star_plan", "won_to_date"), ("north_star_plan", "pace")]
+    lead = [
+        ("rep_activity_weekly", "calls"),
+        ("rep_activity_weekly", "meetings_booked"),
+        ("sales_kpis_monthly", "opportunities_created"),
+        ("sales_kpis_monthly", "pipeline_created_amount"),
+        ("north_star_plan", "pipeline_coverage"),
+        ("funnel_conversion", "conversion_rate"),
+    ]
+    lag = [
+        ("arr_monthly", "arr"),
+        ("churn_monthly", "net_revenue_retention"),
+        ("sales_kpis_monthly", "win_rate"),
+        ("sales_kpis_monthly", "won_amount"),
+        ("quota_attainment", "revenue_attainment"),
+        ("north_star_plan", "won_to_date"),
+        ("north_star_plan", "pace"),
+    ]
     assert [k for k in lead if got[k] != "lead"] == [] and [k for k in lag if got[k] != "lag"] == []
 
 

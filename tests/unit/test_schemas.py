@@ -16,11 +16,16 @@ def test_every_registry_column_is_declared_in_the_schema(obj):
 def test_reference_schemas_match_their_tables():
     assert set(SCHEMAS["owners"].to_schema().columns) == {c for c in OWNERS_COLUMNS if not c.startswith("_")}
     assert set(SCHEMAS["deal_pipeline_stages"].to_schema().columns) == {
-        c for c in PIPELINE_STAGES_COLUMNS if not c.startswith("_")}
+        c for c in PIPELINE_STAGES_COLUMNS if not c.startswith("_")
+    }
 
 
-BASE = {"pipeline": "default", "dealstage": "closedwon", "createdate": "2024-01-01T00:00:00Z",
-        "hs_lastmodifieddate": "2024-01-02T00:00:00Z"}
+BASE = {
+    "pipeline": "default",
+    "dealstage": "closedwon",
+    "createdate": "2024-01-01T00:00:00Z",
+    "hs_lastmodifieddate": "2024-01-02T00:00:00Z",
+}
 
 
 def deal(id_, **props):
@@ -28,8 +33,13 @@ def deal(id_, **props):
 
 
 def test_bad_deals_are_rejected_with_check_column_and_value():
-    records = [deal("1", amount="100"), deal("2", amount="-5"), deal("3", dealstage="nope"), deal(None),
-               deal("5", closedate="31/02/2024")]
+    records = [
+        deal("1", amount="100"),
+        deal("2", amount="-5"),
+        deal("3", dealstage="nope"),
+        deal(None),
+        deal("5", closedate="31/02/2024"),
+    ]
     frame, failures = flatten_records(DEALS, records)
     checked = validate_frame(frame, deals_schema({"closedwon", "closedlost"}), failures)
     assert checked.valid["id"].tolist() == ["1"]
@@ -55,9 +65,14 @@ def test_a_missing_column_is_drift_and_raises_instead_of_quarantining():
 def test_goal_period_must_not_be_empty():
     from pipelines.hubspot.objects import GOAL_TARGETS
 
-    props = {"hs_start_datetime": "2024-02-01T00:00:00Z", "hs_end_datetime": "2024-02-01T00:00:00Z",
-             "hs_lastmodifieddate": "2024-01-01T00:00:00Z"}
-    frame, failures = flatten_records(GOAL_TARGETS, [{"id": "1", "properties": props, "updatedAt": "2024-01-01T00:00:00Z"}])
+    props = {
+        "hs_start_datetime": "2024-02-01T00:00:00Z",
+        "hs_end_datetime": "2024-02-01T00:00:00Z",
+        "hs_lastmodifieddate": "2024-01-01T00:00:00Z",
+    }
+    frame, failures = flatten_records(
+        GOAL_TARGETS, [{"id": "1", "properties": props, "updatedAt": "2024-01-01T00:00:00Z"}]
+    )
     checked = validate_frame(frame, SCHEMAS["goal_targets"], failures)
     assert checked.rejected["check_name"].tolist() == ["goal_period_is_not_empty"]
     assert isinstance(checked.valid, pd.DataFrame) and checked.valid.empty

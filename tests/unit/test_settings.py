@@ -2,18 +2,23 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from pipelines.errors import ConfigError
-from pipelines.settings import Secret, Settings
+from pipelines.settings import Settings
 
 
 def test_defaults_and_overrides():
-    s = Settings.from_env({"SALESMETRICS_AS_OF": "2024-06-30", "HUBSPOT_ACCESS_TOKEN": "pat-na1-secret"},
-                          timezone="Europe/Berlin")
+    s = Settings.from_env(
+        {"SALESMETRICS_AS_OF": "2024-06-30", "HUBSPOT_ACCESS_TOKEN": "pat-na1-secret"}, timezone="Europe/Berlin"
+    )
     assert s.as_of == date(2024, 6, 30) and s.timezone == "Europe/Berlin"
     assert s.base_url == "https://api.hubapi.com" and s.db_path == Path("data/salesmetrics.duckdb")
-    assert s.dbt_vars() == {"as_of_date": "2024-06-30", "reporting_timezone": "Europe/Berlin",
-                            "default_contract_term_months": 12}
+    assert s.dbt_vars() == {
+        "as_of_date": "2024-06-30",
+        "reporting_timezone": "Europe/Berlin",
+        "default_contract_term_months": 12,
+    }
     assert s.require_token() == "pat-na1-secret"
 
 
@@ -39,4 +44,33 @@ def test_missing_token_says_what_to_do():
 def test_the_token_never_prints():
     s = Settings.from_env({"HUBSPOT_ACCESS_TOKEN": "pat-na1-secret"})
     assert "pat-na1-secret" not in repr(s) and "pat-na1-secret" not in f"{s.access_token}"
-    assert isinstance(s.access_token, Secret) and s.access_token.value == "pat-na1-secret"
+    assert isinstance(s.access_token, SecretStr) and s.access_token.get_secret_value() == "pat-na1-secret"
+
+
+def test_a_dotenv_file_sits_between_the_environment_and_the_configuration_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "salesmetrics.yml").write_text("reporting:\n  timezone: Europe/Berlin\n  as_of: 2024-01-31\n")
+    (tmp_path / ".env").write_text(
+        "SALESMETRICS_TIMEZONE=Asia/Tokyo\nSALESMETRICS_AS_OF=2024-02-29\n"
+        "HUBSPOT_ACCESS_TOKEN=pat-from-dotenv\nUNRELATED=1\n"
+    )
+    monkeypatch.setenv("SALESMETRICS_AS_OF", "2024-03-31")
+    s = Settings.from_env()
+    assert s.as_of == date(2024, 3, 31) and s.timezone == "Asia/Tokyo" and s.require_token() == "pat-from-dotenv"
+    assert s.config.reporting.timezone == "Europe/Berlin"
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"HUBSPOT_TIER": "gold"}, "HUBSPOT_TIER must be one of free, starter"),
+        (
+            {"SALESMETRICS_QUARANTINE_MAX_SHARE": "2"},
+            "SALESMETRICS_QUARANTINE_MAX_SHARE: Input should be less than or equal to 1",
+        ),
+    ],
+)
+def test_other_bad_settings_are_one_line_naming_the_variable(env, message):
+    with pytest.raises(ConfigError, match=message) as info:
+        Settings.from_env(env)
+    assert "\n" not in str(info.value)

@@ -26,12 +26,12 @@ def test_the_cron_of_the_configuration_reaches_the_schedule(tmp_path):
     assert schedule.job_name == daily_sync_job.name
 
 
-@pytest.mark.parametrize("cron, tick", [("0 6 * * *", dt.datetime(2026, 12, 2, 6, 0)),
-                                         ("*/15 * * * *", dt.datetime(2026, 12, 2, 14, 45))])
+@pytest.mark.parametrize(
+    "cron, tick", [("0 6 * * *", dt.datetime(2026, 12, 2, 6, 0)), ("*/15 * * * *", dt.datetime(2026, 12, 2, 14, 45))]
+)
 def test_every_tick_requests_a_run_of_the_sync(cron, tick):
     schedule = daily_sync_schedule_for(cron)
     with dg.instance_for_test() as instance:
-        context = dg.build_schedule_context(instance=instance,
-                                            scheduled_execution_time=tick.replace(tzinfo=dt.timezone.utc))
+        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=tick.replace(tzinfo=dt.UTC))
         requests = schedule.evaluate_tick(context).run_requests
     assert len(requests) == 1

@@ -15,26 +15,28 @@ contract_months as (
         deal_id,
         account_id,
         arr,
-        cast(unnest({{ month_series('contract_start_month', 'contract_end_month - interval 1 month') }}) as date) as month
+        {{ month_starts('contract_start_month', 'contract_end_month - interval 1 month') }} as month
     from contracts
 ),
 
 account_spine as (
     select
         account_id,
-        cast(unnest({{ month_series('first_contract_month', as_of_month()) }}) as date) as month
+        {{ month_starts('first_contract_month', as_of_month()) }} as month
     from (
-        select account_id, min(contract_start_month) as first_contract_month
+        select
+            account_id,
+            min(contract_start_month) as first_contract_month
         from contracts
         group by account_id
-    )
+    ) as first_contracts
 ),
 
 final as (
     select
         account_spine.month,
         account_spine.account_id,
-        cast(round(coalesce(sum(contract_months.arr), 0), 2) as decimal(18, 2)) as arr,
+        {{ money('round(coalesce(sum(contract_months.arr), 0), 2)') }} as arr,
         count(contract_months.deal_id) as active_contracts
     from account_spine
     left join contract_months

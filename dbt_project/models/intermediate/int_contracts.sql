@@ -24,10 +24,10 @@ contracts as (
         {{ safe_divide('amount', 'contract_term_months / 12.0') }} as arr
     from deals
     where is_won
-      and account_id is not null
-      and closed_date <= {{ as_of_date() }}
-      and contract_start_date is not null
-      and amount > 0
+        and account_id is not null
+        and closed_date <= {{ as_of_date() }}
+        and contract_start_date is not null
+        and amount > 0
 ),
 
 final as (

@@ -46,21 +46,33 @@ changed_after_as_of as (
     select deal_id
     from deals
     where is_closed
-      and closed_date > {{ as_of_date() }}
+        and closed_date > {{ as_of_date() }}
 ),
 
 entries as (
-    select deal_id, pipeline_id, deal_stage_id, entered_at, entered_date, false as is_current_stage
+    select
+        deal_id,
+        pipeline_id,
+        deal_stage_id,
+        entered_at,
+        entered_date,
+        false as is_current_stage
     from history
     where entered_date <= {{ as_of_date() }}
     union all
     -- the current stage, undated: it was the deal's stage at the as-of date unless it changed since
-    select deals.deal_id, deals.pipeline_id, deals.deal_stage_id, null, null, true
+    select
+        deals.deal_id,
+        deals.pipeline_id,
+        deals.deal_stage_id,
+        null as entered_at,
+        null as entered_date,
+        true as is_current_stage
     from deals
     left join changed_after_as_of on deals.deal_id = changed_after_as_of.deal_id
     where deals.created_date <= {{ as_of_date() }}
-      and deals.deal_stage_id is not null
-      and changed_after_as_of.deal_id is null
+        and deals.deal_stage_id is not null
+        and changed_after_as_of.deal_id is null
 ),
 
 final as (
@@ -76,7 +88,7 @@ final as (
         -- since, else the latest dated entry
         row_number() over (
             partition by entries.deal_id
-            order by entries.is_current_stage desc, entries.entered_at desc nulls last, entries.deal_stage_id
+            order by entries.is_current_stage desc, entries.entered_at desc nulls last, entries.deal_stage_id asc
         ) = 1 as is_stage_at_as_of
     from entries
     left join stages

@@ -20,7 +20,7 @@ companies as (
 live_deals as (
     select * from deals
     where not is_archived
-      and not is_merged
+        and not is_merged
 ),
 
 company_accounts as (

@@ -55,69 +55,69 @@ unioned as (
     union all
 
     select
-        email_id,
-        'email',
+        email_id as engagement_id,
+        'email' as engagement_type,
         owner_id,
-        activity_at,
+        activity_at as occurred_at,
         created_at,
-        activity_at,
-        upper(trim(email_direction)),
-        null,
-        null,
-        email_status,
-        email_subject
+        activity_at as counted_at,
+        upper(trim(email_direction)) as direction,
+        null as call_disposition_id,
+        null as duration_ms,
+        email_status as status,
+        email_subject as title
     from emails
     where not is_archived
 
     union all
 
     select
-        meeting_id,
-        'meeting',
+        meeting_id as engagement_id,
+        'meeting' as engagement_type,
         owner_id,
-        activity_at,
+        activity_at as occurred_at,
         created_at,
         -- a meeting counts as booked when it was created, not when it takes place
-        coalesce(created_at, record_created_at),
-        null,
-        null,
-        epoch_ms(meeting_end_at) - epoch_ms(meeting_start_at),
-        meeting_outcome,
-        meeting_title
+        coalesce(created_at, record_created_at) as counted_at,
+        null as direction,
+        null as call_disposition_id,
+        epoch_ms(meeting_end_at) - epoch_ms(meeting_start_at) as duration_ms,
+        meeting_outcome as status,
+        meeting_title as title
     from meetings
     where not is_archived
 
     union all
 
     select
-        note_id,
-        'note',
+        note_id as engagement_id,
+        'note' as engagement_type,
         owner_id,
-        activity_at,
+        activity_at as occurred_at,
         created_at,
-        activity_at,
-        null,
-        null,
-        null,
-        null,
-        null
+        activity_at as counted_at,
+        null as direction,
+        null as call_disposition_id,
+        null as duration_ms,
+        null as status,
+        null as title
     from notes
     where not is_archived
 
     union all
 
     select
-        task_id,
-        'task',
+        task_id as engagement_id,
+        'task' as engagement_type,
         owner_id,
-        due_at,
+        due_at as occurred_at,
         created_at,
-        due_at,
-        null,
-        null,
-        null,
-        upper(trim(task_status)),
-        task_subject
+        due_at as counted_at,
+        null as direction,
+        null as call_disposition_id,
+        null as duration_ms,
+        upper(trim(task_status)) as status,
+        task_subject as title
     from tasks
     where not is_archived
 ),

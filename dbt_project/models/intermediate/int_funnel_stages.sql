@@ -20,7 +20,7 @@ funnel_stages as (
         is_closed_stage as is_won_stage
     from stages
     where not is_archived
-      and (not is_closed_stage or stage_probability >= 1)
+        and (not is_closed_stage or stage_probability >= 1)
 ),
 
 final as (

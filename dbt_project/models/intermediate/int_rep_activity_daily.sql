@@ -13,7 +13,7 @@ engagements as (
 counted as (
     select * from engagements
     where counted_date is not null
-      and counted_date <= {{ as_of_date() }}
+        and counted_date <= {{ as_of_date() }}
 ),
 
 final as (
@@ -25,7 +25,10 @@ final as (
         count(*) filter (where is_connected_call) as connected_calls,
         -- talk time over connected dials that have a duration, in whole milliseconds (exact sums)
         count(duration_ms) filter (where is_connected_call) as connected_calls_with_duration,
-        coalesce(sum(round(duration_ms)::hugeint) filter (where is_connected_call), 0)::bigint as connected_talk_time_ms,
+        cast(
+            coalesce({{ exact_sum('round(duration_ms)', scale=0, precision=38) }} filter (where is_connected_call), 0)
+            as bigint
+        ) as connected_talk_time_ms,
         count(*) filter (where is_dial_with_disposition) as dials_with_disposition,
         count(*) filter (where is_positive_dial) as positive_dials,
         count(*) filter (where is_meeting_booked) as meetings_booked,

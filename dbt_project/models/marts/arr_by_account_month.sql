@@ -1,3 +1,10 @@
+{#
+    One row per account and month, from the account's first contract month to the as-of month, no
+    gaps (int_arr_by_account_month): ARR, the previous month's ARR (0 before the first month) and the
+    movement: prev 0 and never active before -> new; prev 0, active before -> reactivation; above
+    prev -> expansion; prev > 0 and ARR 0 -> churn; between 0 and prev -> contraction; else flat.
+#}
+
 with
 
 arr as (
@@ -29,7 +36,7 @@ final as (
         month,
         account_id,
         arr,
-        cast(prev_arr as decimal(18, 2)) as prev_arr,
+        {{ money('prev_arr') }} as prev_arr,
         case
             when prev_arr = 0 and arr > 0 and not was_active_before then 'new'
             when prev_arr = 0 and arr > 0 then 'reactivation'

@@ -1,3 +1,10 @@
+{#
+    One row per month, from the first contract month to the as-of month, no gaps: ARR (sum of the
+    accounts' ARR), customers (accounts with ARR > 0) and the ARR bridge, each movement's change as a
+    positive amount, so that arr = prev_arr + new + expansion + reactivation - contraction - churned
+    on every row.
+#}
+
 with
 
 account_months as (
@@ -5,9 +12,7 @@ account_months as (
 ),
 
 months as (
-    -- every month from the first contract month to the as-of month, no gaps
-    select cast(unnest({{ month_series('first_month', as_of_month()) }}) as date) as month
-    from (select min(month) as first_month from account_months)
+    select month from {{ month_spine('(select min(month) from account_months)', as_of_month()) }}
 ),
 
 movements as (
@@ -28,14 +33,14 @@ movements as (
 final as (
     select
         months.month,
-        cast(coalesce(movements.arr, 0) as decimal(18, 2)) as arr,
+        {{ money('coalesce(movements.arr, 0)') }} as arr,
         coalesce(movements.customers, 0) as customers,
-        cast(coalesce(movements.new_arr, 0) as decimal(18, 2)) as new_arr,
-        cast(coalesce(movements.expansion_arr, 0) as decimal(18, 2)) as expansion_arr,
-        cast(coalesce(movements.contraction_arr, 0) as decimal(18, 2)) as contraction_arr,
-        cast(coalesce(movements.churned_arr, 0) as decimal(18, 2)) as churned_arr,
-        cast(coalesce(movements.reactivation_arr, 0) as decimal(18, 2)) as reactivation_arr,
-        cast(coalesce(movements.prev_arr, 0) as decimal(18, 2)) as prev_arr
+        {{ money('coalesce(movements.new_arr, 0)') }} as new_arr,
+        {{ money('coalesce(movements.expansion_arr, 0)') }} as expansion_arr,
+        {{ money('coalesce(movements.contraction_arr, 0)') }} as contraction_arr,
+        {{ money('coalesce(movements.churned_arr, 0)') }} as churned_arr,
+        {{ money('coalesce(movements.reactivation_arr, 0)') }} as reactivation_arr,
+        {{ money('coalesce(movements.prev_arr, 0)') }} as prev_arr
     from months
     left join movements on months.month = movements.month
 )

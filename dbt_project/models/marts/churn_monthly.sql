@@ -1,3 +1,11 @@
+{#
+    One row per month, from the second month of the ARR series (the first has no previous month) to
+    the as-of month, no gaps. Over the accounts active in m-1 only (new and reactivated accounts are
+    left out): logo churn = accounts churned / accounts active in m-1; gross revenue churn =
+    (churned + contraction ARR) / ARR at the start; net revenue retention = (start ARR + expansion -
+    contraction - churned) / start ARR.
+#}
+
 with
 
 account_months as (
@@ -5,9 +13,8 @@ account_months as (
 ),
 
 months as (
-    -- from the second month of the ARR series (the first has no previous month) to the as-of month
-    select cast(unnest({{ month_series('first_month + interval 1 month', as_of_month()) }}) as date) as month
-    from (select min(month) as first_month from account_months)
+    select month
+    from {{ month_spine('(select min(month) + interval 1 month from account_months)', as_of_month()) }}
 ),
 
 retained_base as (
@@ -30,10 +37,10 @@ filled as (
         months.month,
         coalesce(retained_base.customers_start, 0) as customers_start,
         coalesce(retained_base.churned_customers, 0) as churned_customers,
-        cast(coalesce(retained_base.arr_start, 0) as decimal(18, 2)) as arr_start,
-        cast(coalesce(retained_base.churned_arr, 0) as decimal(18, 2)) as churned_arr,
-        cast(coalesce(retained_base.contraction_arr, 0) as decimal(18, 2)) as contraction_arr,
-        cast(coalesce(retained_base.expansion_arr, 0) as decimal(18, 2)) as expansion_arr
+        {{ money('coalesce(retained_base.arr_start, 0)') }} as arr_start,
+        {{ money('coalesce(retained_base.churned_arr, 0)') }} as churned_arr,
+        {{ money('coalesce(retained_base.contraction_arr, 0)') }} as contraction_arr,
+        {{ money('coalesce(retained_base.expansion_arr, 0)') }} as expansion_arr
     from months
     left join retained_base on months.month = retained_base.month
 ),

@@ -23,15 +23,21 @@ funnel_stages as (
 ),
 
 cohort_deals as (
-    select deal_id, pipeline_id, deal_stage_id, created_month as cohort_month
+    select
+        deal_id,
+        pipeline_id,
+        deal_stage_id,
+        created_month as cohort_month
     from deals
     where created_date <= {{ as_of_date() }}
-      and pipeline_id is not null
+        and pipeline_id is not null
 ),
 
 stages_seen as (
     -- every stage the deal entered on or before the as-of date
-    select distinct deal_id, deal_stage_id
+    select distinct
+        deal_id,
+        deal_stage_id
     from stage_entries
 ),
 
@@ -64,7 +70,9 @@ stage_pairs as (
 ),
 
 cohorts as (
-    select distinct pipeline_id, cohort_month
+    select distinct
+        pipeline_id,
+        cohort_month
     from cohort_deals
 ),
 
@@ -75,8 +83,10 @@ counted as (
         stage_pairs.from_stage_id,
         stage_pairs.to_stage_id,
         stage_pairs.from_position,
-        count(furthest.deal_id) filter (where furthest.furthest_position >= stage_pairs.from_position) as deals_reached_from,
-        count(furthest.deal_id) filter (where furthest.furthest_position >= stage_pairs.to_position) as deals_reached_to,
+        count(furthest.deal_id) filter (where furthest.furthest_position >= stage_pairs.from_position)
+            as deals_reached_from,
+        count(furthest.deal_id) filter (where furthest.furthest_position >= stage_pairs.to_position)
+            as deals_reached_to,
         count(furthest.deal_id) as cohort_deals
     from stage_pairs
     inner join cohorts on stage_pairs.pipeline_id = cohorts.pipeline_id

@@ -47,7 +47,7 @@ open_at_as_of as (
     from deals
     left join stage_at_as_of on deals.deal_id = stage_at_as_of.deal_id
     where deals.created_date <= {{ as_of_date() }}
-      and (deals.outcome = 'open' or deals.closed_date > {{ as_of_date() }})
+        and (deals.outcome = 'open' or deals.closed_date > {{ as_of_date() }})
 ),
 
 periods as (
@@ -74,7 +74,7 @@ trailing_window as (
         periods.period_end,
         count(deals.deal_id) filter (where deals.is_won) as trailing_deals_won,
         count(deals.deal_id) filter (where deals.is_lost) as trailing_deals_lost,
-        coalesce(sum(coalesce(deals.amount, 0)::decimal(18, 2)) filter (where deals.is_won), 0) as trailing_won_amount
+        coalesce({{ exact_sum('coalesce(deals.amount, 0)') }} filter (where deals.is_won), 0) as trailing_won_amount
     from periods
     left join deals
         on deals.is_closed
@@ -87,7 +87,7 @@ to_date as (
     select
         periods.period_start,
         periods.period_end,
-        coalesce(sum(coalesce(deals.amount, 0)::decimal(18, 2)), 0) as won_to_date
+        coalesce({{ exact_sum('coalesce(deals.amount, 0)') }}, 0) as won_to_date
     from periods
     left join deals
         on deals.is_won
@@ -102,8 +102,11 @@ open_pipeline as (
     select
         periods.period_start,
         periods.period_end,
-        coalesce(sum(round(coalesce(open_at_as_of.amount, 0) * coalesce(open_at_as_of.stage_probability, 0), 2)::decimal(18, 2)), 0)
-            as weighted_open_pipeline
+        coalesce(
+            {{ exact_sum('round(coalesce(open_at_as_of.amount, 0) * coalesce(open_at_as_of.stage_probability, 0), 2)')
+            }},
+            0
+        ) as weighted_open_pipeline
     from periods
     left join open_at_as_of
         on open_at_as_of.closed_date is null
@@ -118,7 +121,10 @@ joined as (
         trailing_window.trailing_deals_lost,
         trailing_window.trailing_won_amount,
         {{ safe_divide('trailing_window.trailing_won_amount', 'trailing_window.trailing_deals_won') }} as avg_deal_size,
-        {{ safe_divide('trailing_window.trailing_deals_won', 'trailing_window.trailing_deals_won + trailing_window.trailing_deals_lost') }} as win_rate,
+        {{ safe_divide(
+            'trailing_window.trailing_deals_won',
+            'trailing_window.trailing_deals_won + trailing_window.trailing_deals_lost'
+        ) }} as win_rate,
         to_date.won_to_date,
         open_pipeline.weighted_open_pipeline
     from periods

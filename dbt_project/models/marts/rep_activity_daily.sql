@@ -17,12 +17,10 @@ goals as (
 goal_columns as (
     -- one row: the daily goal of each measure, NULL when not configured
     select
-        max(daily_goal) filter (where measure = 'calls') as calls_goal,
-        max(daily_goal) filter (where measure = 'connected_calls') as connected_calls_goal,
-        max(daily_goal) filter (where measure = 'meetings_booked') as meetings_booked_goal,
-        max(daily_goal) filter (where measure = 'emails_sent') as emails_sent_goal,
-        max(daily_goal) filter (where measure = 'tasks_completed') as tasks_completed_goal,
-        max(daily_goal) filter (where measure = 'notes') as notes_goal
+        {%- for measure in activity_measures() %}
+        max(daily_goal) filter (where measure = '{{ measure }}') as {{ measure }}_goal,
+        {%- endfor %}
+        count(*) as goals_configured
     from goals
 ),
 
@@ -30,20 +28,9 @@ final as (
     select
         daily.activity_date,
         daily.owner_id,
-        daily.calls,
-        daily.inbound_calls,
-        daily.connected_calls,
-        {{ safe_divide('daily.connected_talk_time_ms', 'daily.connected_calls_with_duration * 1000') }} as avg_talk_time_seconds,
-        {{ safe_divide('daily.positive_dials', 'daily.dials_with_disposition') }} as positive_disposition_rate,
-        daily.meetings_booked,
-        {{ safe_divide('daily.meetings_booked', 'daily.connected_calls') }} as meetings_per_conversation,
-        daily.emails_sent,
-        daily.emails_received,
-        {{ safe_divide('daily.emails_received', 'daily.emails_sent') }} as emails_received_per_sent,
-        daily.notes,
-        daily.tasks_completed,
+        {{ activity_columns('daily.') }},
         ---------- daily goals and attainment
-        {%- for measure in ['calls', 'connected_calls', 'meetings_booked', 'emails_sent', 'tasks_completed', 'notes'] %}
+        {%- for measure in activity_measures() %}
         goal_columns.{{ measure }}_goal,
         {{ safe_divide('daily.' ~ measure, 'goal_columns.' ~ measure ~ '_goal') }} as {{ measure }}_goal_attainment,
         {%- endfor %}

@@ -20,46 +20,47 @@ measures as (
 ),
 
 owner_kpis as (
-    select month, owner_id, opportunities_created, deals_won, won_amount
+    select month, owner_id, {{ scorecard_deal_measures() | join(', ') }}
     from kpis
     where not is_team_total
-      and owner_id is not null
+        and owner_id is not null
 ),
 
 monthly_activity as (
     select
         cast(date_trunc('month', activity_date) as date) as month,
         owner_id,
-        sum(meetings_booked)::bigint as meetings_booked,
-        sum(connected_calls)::bigint as connected_calls,
-        sum(calls)::bigint as calls,
-        sum(emails_sent)::bigint as emails_sent,
-        sum(tasks_completed)::bigint as tasks_completed,
-        sum(notes)::bigint as notes
+        {%- for measure in activity_measures() %}
+        cast(sum({{ measure }}) as bigint) as {{ measure }},
+        {%- endfor %}
+        count(*) as active_days
     from daily_activity
     where owner_id is not null
     group by 1, 2
 ),
 
 owner_months as (
-    select month, owner_id from owner_kpis
+    select
+        month,
+        owner_id
+    from owner_kpis
     union
-    select month, owner_id from monthly_activity
+    select
+        month,
+        owner_id
+    from monthly_activity
 ),
 
 actuals as (
     select
+        {%- for measure in scorecard_deal_measures() %}
+        coalesce(owner_kpis.{{ measure }}, 0) as {{ measure }},
+        {%- endfor %}
+        {%- for measure in activity_measures() %}
+        coalesce(monthly_activity.{{ measure }}, 0) as {{ measure }},
+        {%- endfor %}
         owner_months.month,
-        owner_months.owner_id,
-        coalesce(owner_kpis.opportunities_created, 0) as opportunities_created,
-        coalesce(owner_kpis.deals_won, 0) as deals_won,
-        coalesce(owner_kpis.won_amount, 0) as won_amount,
-        coalesce(monthly_activity.meetings_booked, 0) as meetings_booked,
-        coalesce(monthly_activity.connected_calls, 0) as connected_calls,
-        coalesce(monthly_activity.calls, 0) as calls,
-        coalesce(monthly_activity.emails_sent, 0) as emails_sent,
-        coalesce(monthly_activity.tasks_completed, 0) as tasks_completed,
-        coalesce(monthly_activity.notes, 0) as notes
+        owner_months.owner_id
     from owner_months
     left join owner_kpis
         on owner_months.month = owner_kpis.month
@@ -76,15 +77,9 @@ scored as (
         actuals.owner_id,
         measures.measure,
         cast(case measures.measure
-            when 'opportunities_created' then actuals.opportunities_created
-            when 'deals_won' then actuals.deals_won
-            when 'won_amount' then actuals.won_amount
-            when 'meetings_booked' then actuals.meetings_booked
-            when 'connected_calls' then actuals.connected_calls
-            when 'calls' then actuals.calls
-            when 'emails_sent' then actuals.emails_sent
-            when 'tasks_completed' then actuals.tasks_completed
-            when 'notes' then actuals.notes
+            {%- for measure in scorecard_deal_measures() + activity_measures() %}
+            when '{{ measure }}' then actuals.{{ measure }}
+            {%- endfor %}
         end as double) as actual,
         measures.benchmark,
         measures.weight

@@ -14,7 +14,7 @@ totals as (
     select
         month,
         owner_id,
-        sum(round(points, 6)::decimal(38, 6)) as total_points,
+        {{ exact_sum('round(points, 6)', scale=6, precision=38) }} as total_points,
         count(*) as measures_scored
     from scorecard
     group by month, owner_id

@@ -41,22 +41,45 @@ def tiny_portal() -> PortalData:
     deals = [
         make_record(
             "101",
-            {"dealname": "Alpha", "amount": 1000, "dealstage": "closedwon", "pipeline": "default",
-             "hubspot_owner_id": "501", "closedate": dt.datetime(2026, 2, 1, 12)},
-            created_at=t0, updated_at=dt.datetime(2026, 2, 1, 12),
-            history={"dealstage": [
-                {"value": "closedwon", "timestamp": dt.datetime(2026, 2, 1, 12), "sourceType": "CRM_UI"},
-                {"value": "appointmentscheduled", "timestamp": t0, "sourceType": "CRM_UI"},
-            ]},
+            {
+                "dealname": "Alpha",
+                "amount": 1000,
+                "dealstage": "closedwon",
+                "pipeline": "default",
+                "hubspot_owner_id": "501",
+                "closedate": dt.datetime(2026, 2, 1, 12),
+            },
+            created_at=t0,
+            updated_at=dt.datetime(2026, 2, 1, 12),
+            history={
+                "dealstage": [
+                    {"value": "closedwon", "timestamp": dt.datetime(2026, 2, 1, 12), "sourceType": "CRM_UI"},
+                    {"value": "appointmentscheduled", "timestamp": t0, "sourceType": "CRM_UI"},
+                ]
+            },
             companies=[{"id": "9001", "primary": True}, {"id": "9002", "primary": False}],
         ),
-        make_record("102", {"dealname": "Beta", "amount": None, "dealstage": "qualifiedtobuy"},
-                    created_at=t0 + dt.timedelta(days=1), updated_at=dt.datetime(2026, 3, 1)),
-        make_record("99", {"dealname": "Gamma", "amount": "250.5", "dealstage": "closedlost"},
-                    created_at=t0 - dt.timedelta(days=3), updated_at=dt.datetime(2026, 1, 20),
-                    companies=["9002"]),
-        make_record("103", {"dealname": "Deleted", "amount": 5}, created_at=t0, updated_at=t0,
-                    archived=True, archived_at=dt.datetime(2026, 4, 1)),
+        make_record(
+            "102",
+            {"dealname": "Beta", "amount": None, "dealstage": "qualifiedtobuy"},
+            created_at=t0 + dt.timedelta(days=1),
+            updated_at=dt.datetime(2026, 3, 1),
+        ),
+        make_record(
+            "99",
+            {"dealname": "Gamma", "amount": "250.5", "dealstage": "closedlost"},
+            created_at=t0 - dt.timedelta(days=3),
+            updated_at=dt.datetime(2026, 1, 20),
+            companies=["9002"],
+        ),
+        make_record(
+            "103",
+            {"dealname": "Deleted", "amount": 5},
+            created_at=t0,
+            updated_at=t0,
+            archived=True,
+            archived_at=dt.datetime(2026, 4, 1),
+        ),
     ]
     companies = [
         make_record("9001", {"name": "Acme", "domain": "acme.example"}, created_at=t0 - dt.timedelta(days=30)),
@@ -69,12 +92,30 @@ def tiny_portal() -> PortalData:
     ]
     calls[1]["properties"]["hs_object_id"] = None
     owners = [
-        {"id": "501", "email": "ann@example.com", "type": "PERSON", "firstName": "Ann", "lastName": "Lee",
-         "userId": 77, "createdAt": "2025-01-01T00:00:00.000Z", "updatedAt": "2025-01-01T00:00:00.000Z",
-         "archived": False, "teams": []},
-        {"id": "502", "email": "bob@example.com", "type": "PERSON", "firstName": "Bob", "lastName": "Ray",
-         "userId": 78, "createdAt": "2025-01-01T00:00:00.000Z", "updatedAt": "2025-06-01T00:00:00.000Z",
-         "archived": True, "teams": []},
+        {
+            "id": "501",
+            "email": "ann@example.com",
+            "type": "PERSON",
+            "firstName": "Ann",
+            "lastName": "Lee",
+            "userId": 77,
+            "createdAt": "2025-01-01T00:00:00.000Z",
+            "updatedAt": "2025-01-01T00:00:00.000Z",
+            "archived": False,
+            "teams": [],
+        },
+        {
+            "id": "502",
+            "email": "bob@example.com",
+            "type": "PERSON",
+            "firstName": "Bob",
+            "lastName": "Ray",
+            "userId": 78,
+            "createdAt": "2025-01-01T00:00:00.000Z",
+            "updatedAt": "2025-06-01T00:00:00.000Z",
+            "archived": True,
+            "teams": [],
+        },
     ]
     return PortalData(objects={"deals": deals, "companies": companies, "calls": calls}, owners=owners)
 
@@ -101,8 +142,15 @@ class Reply:
         return json.loads(self.raw)
 
 
-def call(server: DemoPortalServer, method: str, path: str, body: Any = None, *, token: str | None = TOKEN,
-         raw_body: bytes | None = None) -> Reply:
+def call(
+    server: DemoPortalServer,
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    token: str | None = TOKEN,
+    raw_body: bytes | None = None,
+) -> Reply:
     """One request with urllib; errors come back as replies, not exceptions."""
     data = raw_body if raw_body is not None else (None if body is None else json.dumps(body).encode())
     headers = {"Content-Type": "application/json", "Accept": "application/json"}

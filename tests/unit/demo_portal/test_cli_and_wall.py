@@ -20,15 +20,30 @@ REPO = PACKAGE.parent.parent
 
 def test_module_entry_point_serves_until_interrupted():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.demo_portal", "--port", "0", "--seed", "7", "--size", "small",
-         "--end-date", "2026-11-26", "--token", "cli-token"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pipelines.demo_portal",
+            "--port",
+            "0",
+            "--seed",
+            "7",
+            "--size",
+            "small",
+            "--end-date",
+            "2026-11-26",
+            "--token",
+            "cli-token",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         url = proc.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:")
-        request = urllib.request.Request(url + "/crm/v3/pipelines/deals",
-                                         headers={"Authorization": "Bearer cli-token"})
+        request = urllib.request.Request(url + "/crm/v3/pipelines/deals", headers={"Authorization": "Bearer cli-token"})
         with urllib.request.urlopen(request, timeout=10) as response:
             assert [p["id"] for p in json.loads(response.read())["results"]][0] == "default"
     finally:
@@ -49,7 +64,11 @@ def test_serve_stops_even_when_the_parent_blocked_or_ignored_the_signal(signum):
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "pipelines.demo_portal", "--port", "0", "--size", "small", "--end-date", "2026-11-26"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=hostile_parent,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=hostile_parent,
     )
     try:
         assert proc.stdout.readline().startswith("http://127.0.0.1:")
@@ -80,8 +99,10 @@ def test_demo_portal_imports_nothing_from_the_extractor():
 
 
 def test_importing_the_demo_portal_loads_no_extractor_module():
-    code = ("import sys, pipelines.demo_portal\n"
-            "bad = [m for m in sys.modules if m.startswith(('pipelines.hubspot', 'pipelines.warehouse', 'schemas'))]\n"
-            "print(bad)")
+    code = (
+        "import sys, pipelines.demo_portal\n"
+        "bad = [m for m in sys.modules if m.startswith(('pipelines.hubspot', 'pipelines.warehouse', 'schemas'))]\n"
+        "print(bad)"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

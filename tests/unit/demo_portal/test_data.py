@@ -13,13 +13,22 @@ from pipelines.demo_portal.data import iso_ms, to_epoch_ms, to_iso
 
 
 def test_make_record_builds_the_api_shape():
-    r = make_record(42, {"amount": 12.5, "hs_is_closed": True, "n": 3, "none": None},
-                    created_at=dt.datetime(2026, 1, 2, 3, 4, 5, 678000), updated_at="2026-02-01T00:00:00Z")
+    r = make_record(
+        42,
+        {"amount": 12.5, "hs_is_closed": True, "n": 3, "none": None},
+        created_at=dt.datetime(2026, 1, 2, 3, 4, 5, 678000),
+        updated_at="2026-02-01T00:00:00Z",
+    )
     assert r == {
         "id": "42",
         "properties": {
-            "amount": "12.5", "hs_is_closed": "true", "n": "3", "none": None, "hs_object_id": "42",
-            "createdate": "2026-01-02T03:04:05.678Z", "hs_createdate": "2026-01-02T03:04:05.678Z",
+            "amount": "12.5",
+            "hs_is_closed": "true",
+            "n": "3",
+            "none": None,
+            "hs_object_id": "42",
+            "createdate": "2026-01-02T03:04:05.678Z",
+            "hs_createdate": "2026-01-02T03:04:05.678Z",
             "hs_lastmodifieddate": "2026-02-01T00:00:00.000Z",
         },
         "createdAt": "2026-01-02T03:04:05.678Z",
@@ -29,10 +38,14 @@ def test_make_record_builds_the_api_shape():
 
 
 def test_make_record_archived_history_and_companies():
-    r = make_record("1", {}, created_at=dt.date(2026, 1, 1), archived=True,
-                    history={"dealstage": [{"value": "closedwon", "timestamp": dt.date(2026, 1, 2),
-                                            "sourceType": "CRM_UI"}]},
-                    companies=["9001", "9002"])
+    r = make_record(
+        "1",
+        {},
+        created_at=dt.date(2026, 1, 1),
+        archived=True,
+        history={"dealstage": [{"value": "closedwon", "timestamp": dt.date(2026, 1, 2), "sourceType": "CRM_UI"}]},
+        companies=["9001", "9002"],
+    )
     assert r["archived"] is True and r["archivedAt"] == r["updatedAt"] == "2026-01-01T00:00:00.000Z"
     assert r["_history"]["dealstage"][0]["timestamp"] == "2026-01-02T00:00:00.000Z"
     assert r["_companies"] == [{"id": "9001", "primary": True}, {"id": "9002", "primary": False}]

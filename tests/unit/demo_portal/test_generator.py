@@ -6,7 +6,6 @@ import collections
 import datetime as dt
 import itertools
 import re
-import time
 
 import pytest
 
@@ -32,10 +31,8 @@ def test_same_seed_gives_identical_json_and_other_inputs_differ():
     assert generate_portal(seed=11, size="small", end_date=END - dt.timedelta(days=1)).to_json() != a
 
 
-def test_small_size_and_speed():
-    started = time.perf_counter()
+def test_small_size():
     portal = generate_portal(seed=3, size="small", end_date=END)
-    elapsed = time.perf_counter() - started
     counts = portal.counts()
     engagements = sum(counts[k] for k in ENGAGEMENTS)
     assert 240 <= counts["deals"] <= 380
@@ -43,7 +40,6 @@ def test_small_size_and_speed():
     assert 3_500 <= engagements <= 7_500
     assert counts["owners"] == 9
     assert counts["goal_targets"] > 100
-    assert elapsed < 2.0  # < 1 s on a dev machine; slack for a loaded CI runner
 
 
 def test_unknown_size_is_refused():
@@ -56,8 +52,14 @@ def test_records_are_api_shaped_and_nothing_happens_after_end_date(small):
     for name, records in small.objects.items():
         assert records, name
         for r in records:
-            assert set(r) - {"_history", "_companies"} <= {"id", "properties", "createdAt", "updatedAt",
-                                                           "archived", "archivedAt"}
+            assert set(r) - {"_history", "_companies"} <= {
+                "id",
+                "properties",
+                "createdAt",
+                "updatedAt",
+                "archived",
+                "archivedAt",
+            }
             assert ISO.match(r["createdAt"]) and ISO.match(r["updatedAt"]), r
             assert r["createdAt"] <= r["updatedAt"], r
             assert to_epoch_ms(r["updatedAt"]) <= END_MS
@@ -163,9 +165,13 @@ def test_deal_pipelines_match_hubspot_defaults_plus_a_custom_one(small):
     default, second = small.pipelines
     assert default["id"] == "default"
     assert [(s["id"], s["metadata"]["probability"], s["metadata"]["isClosed"]) for s in default["stages"]] == [
-        ("appointmentscheduled", "0.2", "false"), ("qualifiedtobuy", "0.4", "false"),
-        ("presentationscheduled", "0.6", "false"), ("decisionmakerboughtin", "0.8", "false"),
-        ("contractsent", "0.9", "false"), ("closedwon", "1.0", "true"), ("closedlost", "0.0", "true"),
+        ("appointmentscheduled", "0.2", "false"),
+        ("qualifiedtobuy", "0.4", "false"),
+        ("presentationscheduled", "0.6", "false"),
+        ("decisionmakerboughtin", "0.8", "false"),
+        ("contractsent", "0.9", "false"),
+        ("closedwon", "1.0", "true"),
+        ("closedlost", "0.0", "true"),
     ]
     assert [s["displayOrder"] for s in default["stages"]] == list(range(7))
     assert second["id"].isdigit() and all(s["id"].isdigit() for s in second["stages"])
@@ -367,13 +373,10 @@ def test_goal_targets_are_monthly_revenue_goals_for_owners(small):
     assert max(per_rep.values()) == 25  # 24 months back from the end date's month, inclusive
 
 
-def test_medium_size_and_speed():
-    started = time.perf_counter()
+def test_medium_size():
     portal = generate_portal(seed=7, size="medium", end_date=END)
-    elapsed = time.perf_counter() - started
     counts = portal.counts()
     assert 2_700 <= counts["deals"] <= 3_700
     assert 950 <= counts["companies"] <= 1_050
     assert 45_000 <= sum(counts[k] for k in ENGAGEMENTS) <= 75_000
     assert counts["owners"] == 26
-    assert elapsed < 10

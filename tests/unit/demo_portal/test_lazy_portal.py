@@ -7,17 +7,15 @@ import datetime as dt
 import json
 import random
 import re
-import statistics
-import time
 import tracemalloc
 
 import numpy as np
 import pytest
 
 from pipelines.demo_portal import LAZY_SIZES, OBJECT_TYPES, STANDARD_DISPOSITIONS, PortalData, make_record, wire
-from pipelines.demo_portal import lazy_records as lr
 from pipelines.demo_portal.data import iso_ms, to_epoch_ms
 from pipelines.demo_portal.lazy import LazyPortal, generate_lazy_portal, split_engagements
+from pipelines.demo_portal.lazy import streams as lr
 
 from .conftest import END
 
@@ -35,8 +33,9 @@ def materialise(portal: LazyPortal) -> PortalData:
     for name in OBJECT_TYPES:
         ids = np.sort(np.concatenate([portal.ids(name), portal.ids(name, archived=True)]))
         objects[name] = portal.records(name, ids.tolist())
-    return PortalData(objects=objects, owners=portal.owners, pipelines=portal.pipelines,
-                      dispositions=portal.dispositions)
+    return PortalData(
+        objects=objects, owners=portal.owners, pipelines=portal.pipelines, dispositions=portal.dispositions
+    )
 
 
 # ------------------------------------------------------------------------------------ determinism
@@ -122,109 +121,153 @@ def test_a_realistic_mix_of_deals_and_calls():
 # ------------------------------------------------------------------------------------ scale
 @pytest.fixture(scope="module")
 def xlarge():
-    """The 1M-deal, 5M-engagement portal, built under tracemalloc: (portal, seconds, current, peak)."""
+    """The 1M-deal, 5M-engagement portal, built under tracemalloc: (portal, current, peak). How fast
+    it builds and answers is measured by benchmarks/demo_portal.py."""
     tracemalloc.start()
-    started = time.perf_counter()
     portal = generate_lazy_portal(seed=7, size="xlarge", end_date=END)
-    seconds = time.perf_counter() - started
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return portal, seconds, current, peak
+    return portal, current, peak
 
 
-def test_xlarge_builds_in_seconds_and_stays_small(xlarge):
-    portal, seconds, current, peak = xlarge
+def test_xlarge_stays_small(xlarge):
+    portal, current, peak = xlarge
     counts = portal.counts()
     records = sum(counts[k] for k in OBJECT_TYPES)
     assert counts["deals"] == 1_000_000
     assert sum(counts[k] for k in ("calls", "emails", "meetings", "notes", "tasks")) == 5_000_000
-    assert seconds < 15
     assert portal.nbytes() <= 18 * records  # ids + lm + state: 17 bytes a record
     assert current < 150e6  # ~110 MB for 6.4M records; materialised dicts would be gigabytes
     assert peak < 400e6
 
 
-def _median_ms(fn, n: int = 5) -> float:
-    fn()
-    times = []
-    for _ in range(n):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
-def test_xlarge_pages_take_milliseconds(xlarge):
-    portal = xlarge[0]
-    for name in ("deals", "calls"):
-        view = portal.view(name)
-        ids = portal.ids(name)
-        cursor = str(ids[len(ids) // 2])
-        listed = _median_ms(lambda: wire.list_page(view, name, limit=100, after=cursor, archived=False,
-                                                   properties=[], history=[], associations=[], link=str))
-        lm = portal.columns(name)["lm"]
-        lo = int(np.quantile(lm, 0.6))
-        floors = iter(range(10**6))
-
-        def search():
-            body = {"filterGroups": [{"filters": [
-                {"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": str(lo)},
-                {"propertyName": "hs_object_id", "operator": "GT", "value": str(next(floors))}]}],
-                "sorts": [{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}], "limit": 200}
-            page = wire.search_page(view, name, body)  # a new body each time: no cache hit
-            assert page["total"] > 100_000 and len(page["results"]) == 200
-
-        searched = _median_ms(search)
-        batch = {"inputs": [{"id": str(i)} for i in ids[:: len(ids) // 100][:100]]}
-        read = _median_ms(lambda: wire.batch_read(view, name, batch, False))
-        # A Python loop over a million records takes seconds; vectorised selection takes milliseconds.
-        assert listed < 60 and searched < 120 and read < 60, (name, listed, searched, read)
-
-
 # ------------------------------------------------------------------------------------ reads = reference
 SEARCHES = [
-    {"filterGroups": [{"filters": [{"propertyName": "hs_lastmodifieddate", "operator": "BETWEEN",
-                                    "value": "2025-03-01T00:00:00Z", "highValue": "2025-09-01T00:00:00.000Z"}]}],
-     "sorts": [{"propertyName": "hs_lastmodifieddate", "direction": "DESCENDING"}]},
-    {"filterGroups": [{"filters": [{"propertyName": "hs_lastmodifieddate", "operator": "LT", "value": "2024-06-01"}]},
-                      {"filters": [{"propertyName": "hs_object_id", "operator": "GTE", "value": "{mid}"}]}],
-     "sorts": ["-hs_object_id"]},
-    {"filterGroups": [{"filters": [{"propertyName": "hs_object_id", "operator": "IN",
-                                    "values": ["{a}", "{b}", "1"]}]}]},
-    {"filterGroups": [{"filters": [{"propertyName": "hs_object_id", "operator": "NOT_IN", "values": ["{a}"]},
-                                   {"propertyName": "createdate", "operator": "GT", "value": "2025-01-01"},
-                                   {"propertyName": "hs_createdate", "operator": "LTE", "value": "2026-01-01"}]}],
-     "sorts": [{"propertyName": "hs_createdate", "direction": "ASCENDING"}]},
-    {"filterGroups": [{"filters": [{"propertyName": "dealstage", "operator": "EQ", "value": "closedwon"},
-                                   {"propertyName": "hs_object_id", "operator": "LT", "value": "{mid}"}]}],
-     "sorts": [{"propertyName": "amount", "direction": "DESCENDING"}]},
-    {"filterGroups": [{"filters": [{"propertyName": "amount", "operator": "HAS_PROPERTY"},
-                                   {"propertyName": "hs_object_id", "operator": "NEQ", "value": "{b}"}]}],
-     "query": "renewal", "sorts": [{"propertyName": "closedate", "direction": "ASCENDING"}]},
+    {
+        "filterGroups": [
+            {
+                "filters": [
+                    {
+                        "propertyName": "hs_lastmodifieddate",
+                        "operator": "BETWEEN",
+                        "value": "2025-03-01T00:00:00Z",
+                        "highValue": "2025-09-01T00:00:00.000Z",
+                    }
+                ]
+            }
+        ],
+        "sorts": [{"propertyName": "hs_lastmodifieddate", "direction": "DESCENDING"}],
+    },
+    {
+        "filterGroups": [
+            {"filters": [{"propertyName": "hs_lastmodifieddate", "operator": "LT", "value": "2024-06-01"}]},
+            {"filters": [{"propertyName": "hs_object_id", "operator": "GTE", "value": "{mid}"}]},
+        ],
+        "sorts": ["-hs_object_id"],
+    },
+    {
+        "filterGroups": [
+            {"filters": [{"propertyName": "hs_object_id", "operator": "IN", "values": ["{a}", "{b}", "1"]}]}
+        ]
+    },
+    {
+        "filterGroups": [
+            {
+                "filters": [
+                    {"propertyName": "hs_object_id", "operator": "NOT_IN", "values": ["{a}"]},
+                    {"propertyName": "createdate", "operator": "GT", "value": "2025-01-01"},
+                    {"propertyName": "hs_createdate", "operator": "LTE", "value": "2026-01-01"},
+                ]
+            }
+        ],
+        "sorts": [{"propertyName": "hs_createdate", "direction": "ASCENDING"}],
+    },
+    {
+        "filterGroups": [
+            {
+                "filters": [
+                    {"propertyName": "dealstage", "operator": "EQ", "value": "closedwon"},
+                    {"propertyName": "hs_object_id", "operator": "LT", "value": "{mid}"},
+                ]
+            }
+        ],
+        "sorts": [{"propertyName": "amount", "direction": "DESCENDING"}],
+    },
+    {
+        "filterGroups": [
+            {
+                "filters": [
+                    {"propertyName": "amount", "operator": "HAS_PROPERTY"},
+                    {"propertyName": "hs_object_id", "operator": "NEQ", "value": "{b}"},
+                ]
+            }
+        ],
+        "query": "renewal",
+        "sorts": [{"propertyName": "closedate", "direction": "ASCENDING"}],
+    },
     {"filterGroups": [{"filters": [{"propertyName": "hs_lastmodifieddate", "operator": "EQ", "value": "{lm}"}]}]},
-    {"filterGroups": [{"filters": [{"propertyName": "hs_object_id", "operator": "BETWEEN", "value": "{a}",
-                                    "highValue": "{b}"}]}], "sorts": [{"propertyName": "hs_lastmodifieddate"}]},
+    {
+        "filterGroups": [
+            {"filters": [{"propertyName": "hs_object_id", "operator": "BETWEEN", "value": "{a}", "highValue": "{b}"}]}
+        ],
+        "sorts": [{"propertyName": "hs_lastmodifieddate"}],
+    },
     # Id bounds, exclusive and inclusive, on ids and between them (ids are integers; values need not be).
-    {"filterGroups": [{"filters": [{"propertyName": "hs_object_id", "operator": "GT", "value": "{a}"},
-                                   {"propertyName": "hs_object_id", "operator": "LT", "value": "{b}"}]}],
-     "sorts": [{"propertyName": "hs_object_id", "direction": "DESCENDING"}]},
-    {"filterGroups": [{"filters": [{"propertyName": "hs_object_id", "operator": "LTE", "value": "{below_b}"}]}],
-     "sorts": ["-hs_object_id"]},
-    {"filterGroups": [{"filters": [{"propertyName": "hs_object_id", "operator": "GTE", "value": "{a}.5"},
-                                   {"propertyName": "hs_object_id", "operator": "LTE", "value": "{c}"}]}]},
-    {"filterGroups": [{"filters": [{"propertyName": "hs_object_id", "operator": "GT", "value": "{below_b}"},
-                                   {"propertyName": "hs_object_id", "operator": "LT", "value": "{c}.5"}]}]},
-    {"filterGroups": [{"filters": [{"propertyName": "hs_object_id", "operator": "EQ", "value": "{c}.5"}]},
-                      {"filters": [{"propertyName": "hs_object_id", "operator": "EQ", "value": "{a}"}]}]},
+    {
+        "filterGroups": [
+            {
+                "filters": [
+                    {"propertyName": "hs_object_id", "operator": "GT", "value": "{a}"},
+                    {"propertyName": "hs_object_id", "operator": "LT", "value": "{b}"},
+                ]
+            }
+        ],
+        "sorts": [{"propertyName": "hs_object_id", "direction": "DESCENDING"}],
+    },
+    {
+        "filterGroups": [{"filters": [{"propertyName": "hs_object_id", "operator": "LTE", "value": "{below_b}"}]}],
+        "sorts": ["-hs_object_id"],
+    },
+    {
+        "filterGroups": [
+            {
+                "filters": [
+                    {"propertyName": "hs_object_id", "operator": "GTE", "value": "{a}.5"},
+                    {"propertyName": "hs_object_id", "operator": "LTE", "value": "{c}"},
+                ]
+            }
+        ]
+    },
+    {
+        "filterGroups": [
+            {
+                "filters": [
+                    {"propertyName": "hs_object_id", "operator": "GT", "value": "{below_b}"},
+                    {"propertyName": "hs_object_id", "operator": "LT", "value": "{c}.5"},
+                ]
+            }
+        ]
+    },
+    {
+        "filterGroups": [
+            {"filters": [{"propertyName": "hs_object_id", "operator": "EQ", "value": "{c}.5"}]},
+            {"filters": [{"propertyName": "hs_object_id", "operator": "EQ", "value": "{a}"}]},
+        ]
+    },
     {},
 ]
 
 
 def _fill(body: dict, portal: LazyPortal) -> dict:
     ids = portal.ids("deals")
-    values = {"mid": str(ids[len(ids) // 2]), "a": str(ids[10]), "b": str(ids[500]), "c": str(ids[520]),
-              "below_b": f"{ids[500] - 1}.5",
-              "lm": str(int(portal.columns("deals")["lm"][700]))}
+    values = {
+        "mid": str(ids[len(ids) // 2]),
+        "a": str(ids[10]),
+        "b": str(ids[500]),
+        "c": str(ids[520]),
+        "below_b": f"{ids[500] - 1}.5",
+        "lm": str(int(portal.columns("deals")["lm"][700])),
+    }
     text = json.dumps(body)
     for key, value in values.items():
         text = text.replace("{" + key + "}", value)
@@ -238,8 +281,10 @@ def test_search_and_list_match_the_reference_implementation(ties):
         portal.update_fraction("deals", 0.3, "2026-12-01T00:00:00Z", seed=1)
     reference = materialise(portal)
     ref_views = wire.Indexes(reference)
-    for raw in SEARCHES + [{"sorts": [{"propertyName": "hs_lastmodifieddate", "direction": "DESCENDING"}]},
-                           {"sorts": ["hs_lastmodifieddate"]}]:
+    for raw in SEARCHES + [
+        {"sorts": [{"propertyName": "hs_lastmodifieddate", "direction": "DESCENDING"}]},
+        {"sorts": ["hs_lastmodifieddate"]},
+    ]:
         body = _fill(raw, portal)
         for offset in (0, 150):
             page = {**body, "limit": 200, "after": str(offset), "properties": ["amount", "dealstage"]}
@@ -250,8 +295,15 @@ def test_search_and_list_match_the_reference_implementation(ties):
     for name, archived in (("deals", False), ("deals", True), ("calls", False), ("companies", False)):
         after = None
         while True:
-            kw = dict(limit=100, after=after, archived=archived, properties=["amount"], history=["dealstage"],
-                      associations=["companies"], link=str)
+            kw = dict(
+                limit=100,
+                after=after,
+                archived=archived,
+                properties=["amount"],
+                history=["dealstage"],
+                associations=["companies"],
+                link=str,
+            )
             got = wire.list_page(portal.view(name), name, **kw)
             assert got == wire.list_page(ref_views.view(name), name, **kw)
             if "paging" not in got:
@@ -281,15 +333,21 @@ def test_changes_match_portaldata_record_for_record():
     reference = materialise(portal)
     v0 = portal.version
     deals = portal.ids("deals")
-    open_deal = next(d["id"] for d in reference.objects["deals"]
-                     if d["properties"]["hs_is_closed"] == "false" and not d["archived"])
+    open_deal = next(
+        d["id"] for d in reference.objects["deals"] if d["properties"]["hs_is_closed"] == "false" and not d["archived"]
+    )
     companies = portal.ids("companies")
     # A company merge moves deal associations: pick a survivor and a company with deals.
-    merged_company = next(link["id"] for d in reference.objects["deals"] for link in d.get("_companies", [])
-                          if link["primary"])
+    merged_company = next(
+        link["id"] for d in reference.objects["deals"] for link in d.get("_companies", []) if link["primary"]
+    )
     survivor = next(str(c) for c in companies if str(c) != merged_company)
-    new_deal = make_record(str(int(deals[-1]) + 1000), {"dealname": "New", "amount": 5},
-                           created_at="2026-11-27T09:00:00Z", companies=[survivor])
+    new_deal = make_record(
+        str(int(deals[-1]) + 1000),
+        {"dealname": "New", "amount": 5},
+        created_at="2026-11-27T09:00:00Z",
+        companies=[survivor],
+    )
     steps = [
         ("update", "deals", open_deal, {"dealstage": "contractsent", "amount": 1234.5}, "2026-11-27T10:00:00Z"),
         ("update", "calls", str(portal.ids("calls")[3]), {"hs_call_title": "Edited"}, "2026-11-27T10:00:01Z"),
@@ -367,7 +425,7 @@ def test_iso_ms_matches_the_datetime_formula():
 
 
 def test_top_k_is_a_stable_sorts_prefix_on_both_paths():
-    from pipelines.demo_portal.lazy import _top_k
+    from pipelines.demo_portal.lazy.view import _top_k
 
     rng = np.random.default_rng(4)
     for n, k in ((500, 200), (100_000, 1_000), (100_000, 10_000)):  # argsort path, then partition path

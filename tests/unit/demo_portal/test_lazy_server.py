@@ -43,10 +43,14 @@ def window_search(api, filters, sort, floor_prop="hs_object_id", limit=200):
         if floor is not None:
             page_filters.append({"propertyName": floor_prop, "operator": "GT", "value": floor})
         while True:
-            body = {"filterGroups": [{"filters": page_filters}], "sorts": [sort], "limit": limit,
-                    "after": str(after), "properties": ["hs_lastmodifieddate"]}
-            page = json.loads(api.search_api.do_search(public_object_search_request=body,
-                                                       _preload_content=False).data)
+            body = {
+                "filterGroups": [{"filters": page_filters}],
+                "sorts": [sort],
+                "limit": limit,
+                "after": str(after),
+                "properties": ["hs_lastmodifieddate"],
+            }
+            page = json.loads(api.search_api.do_search(public_object_search_request=body, _preload_content=False).data)
             if total_first is None:
                 total_first = page["total"]
             got += page["results"]
@@ -69,8 +73,11 @@ def test_paging_through_the_client_visits_every_live_record_once(portal, server)
     for archived in (False, True):
         seen, after, pages = [], None, 0
         while True:
-            page = json.loads(api.get_page(limit=100, after=after, archived=archived,
-                                           properties=["hs_call_title"], _preload_content=False).data)
+            page = json.loads(
+                api.get_page(
+                    limit=100, after=after, archived=archived, properties=["hs_call_title"], _preload_content=False
+                ).data
+            )
             pages += 1
             seen += [r["id"] for r in page["results"]]
             assert all(r["archived"] is archived for r in page["results"])
@@ -90,16 +97,19 @@ def test_search_window_with_an_id_floor_returns_the_exact_set_past_the_cap(porta
     expected = cols["ids"][live & (cols["lm"] >= lo) & (cols["lm"] < hi)]
     assert len(expected) > 20_000  # two id floors past the 10,000 cap
     api = calls_api(server)
-    filters = [{"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": str(lo)},
-               {"propertyName": "hs_lastmodifieddate", "operator": "LT", "value": str(hi)}]
+    filters = [
+        {"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": str(lo)},
+        {"propertyName": "hs_lastmodifieddate", "operator": "LT", "value": str(hi)},
+    ]
     got, total = window_search(api, filters, {"propertyName": "hs_object_id", "direction": "ASCENDING"})
     assert total == len(expected)
     assert [r["id"] for r in got] == [str(i) for i in expected]
     assert all(lo <= to_epoch_ms(r["properties"]["hs_lastmodifieddate"]) < hi for r in got)
     # Offset paging alone stops at the cap, as on HubSpot.
     with pytest.raises(ApiException) as e:
-        api.search_api.do_search(public_object_search_request={
-            "filterGroups": [{"filters": filters}], "limit": 200, "after": "9900"})
+        api.search_api.do_search(
+            public_object_search_request={"filterGroups": [{"filters": filters}], "limit": 200, "after": "9900"}
+        )
     assert e.value.status == 400
 
 
@@ -123,8 +133,10 @@ def test_update_fraction_is_found_by_a_window_search(portal, server):
     assert len(changed) == round(0.01 * len(portal.ids("calls")))
     lo, hi = (to_epoch_ms(t) for t in window)
     api = calls_api(server)
-    filters = [{"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": window[0]},
-               {"propertyName": "hs_lastmodifieddate", "operator": "LT", "value": window[1]}]
+    filters = [
+        {"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": window[0]},
+        {"propertyName": "hs_lastmodifieddate", "operator": "LT", "value": window[1]},
+    ]
     got, total = window_search(api, filters, {"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"})
     assert total == len(changed) and sorted(int(r["id"]) for r in got) == changed.tolist()
     stamps = [to_epoch_ms(r["properties"]["hs_lastmodifieddate"]) for r in got]
@@ -136,8 +148,12 @@ def test_update_fraction_is_found_by_a_window_search(portal, server):
     assert len(was_open) > 10
     batch = HubSpot(access_token=TOKEN, host=server.url).crm.deals.batch_api.read(
         batch_read_input_simple_public_object_id={
-            "inputs": [{"id": i} for i in was_open], "properties": ["dealstage", "amount"],
-            "propertiesWithHistory": ["dealstage"]}, _preload_content=False)
+            "inputs": [{"id": i} for i in was_open],
+            "properties": ["dealstage", "amount"],
+            "propertiesWithHistory": ["dealstage"],
+        },
+        _preload_content=False,
+    )
     results = json.loads(batch.data)["results"]
     assert sorted(r["id"] for r in results) == sorted(was_open)
     assert all(r["updatedAt"] == "2026-12-02T00:00:00.000Z" for r in results)
@@ -147,8 +163,11 @@ def test_update_fraction_is_found_by_a_window_search(portal, server):
         old_stage = before[r["id"]]["properties"]["dealstage"]
         if r["properties"]["dealstage"] != old_stage:
             moved += 1
-            assert history[0] == {"value": r["properties"]["dealstage"], "timestamp": "2026-12-02T00:00:00.000Z",
-                                  "sourceType": "CRM_UI"}
+            assert history[0] == {
+                "value": r["properties"]["dealstage"],
+                "timestamp": "2026-12-02T00:00:00.000Z",
+                "sourceType": "CRM_UI",
+            }
             assert history[1]["value"] == old_stage
     assert moved > 0
 

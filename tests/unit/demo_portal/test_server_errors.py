@@ -57,11 +57,11 @@ def test_unknown_paths_methods_and_object_types(tiny_server):
 
 
 def test_malformed_and_empty_bodies_are_400(tiny_server):
-    assert_error(call(tiny_server, "POST", "/crm/v3/objects/deals/search", raw_body=b"{not json"), 400,
-                 "VALIDATION_ERROR")
+    assert_error(
+        call(tiny_server, "POST", "/crm/v3/objects/deals/search", raw_body=b"{not json"), 400, "VALIDATION_ERROR"
+    )
     assert_error(call(tiny_server, "POST", "/crm/v3/objects/deals/search", raw_body=b""), 400, "VALIDATION_ERROR")
-    assert_error(call(tiny_server, "POST", "/crm/v3/objects/deals/search", raw_body=b"[1, 2]"), 400,
-                 "VALIDATION_ERROR")
+    assert_error(call(tiny_server, "POST", "/crm/v3/objects/deals/search", raw_body=b"[1, 2]"), 400, "VALIDATION_ERROR")
 
 
 def test_served_under_a_host_prefix(tiny_server):
@@ -138,8 +138,13 @@ def test_skip_then_fire_and_hooks(tiny, tiny_server):
     tiny_server.faults.add(FaultRule(status=500, count=1, skip=2, path_prefix="/crm/v3/objects/calls"))
     statuses = [call(tiny_server, "GET", "/crm/v3/objects/calls").status for _ in range(4)]
     assert statuses == [200, 200, 500, 200]
-    tiny_server.faults.add(FaultRule(kind="hook", count=1, hook=lambda: tiny.update(
-        "deals", "102", {"dealname": "Changed mid-sync"}, "2026-11-01T00:00:00Z")))
+    tiny_server.faults.add(
+        FaultRule(
+            kind="hook",
+            count=1,
+            hook=lambda: tiny.update("deals", "102", {"dealname": "Changed mid-sync"}, "2026-11-01T00:00:00Z"),
+        )
+    )
     reply = call(tiny_server, "GET", "/crm/v3/objects/deals/102?properties=dealname")
     assert reply.json["properties"]["dealname"] == "Changed mid-sync"
 
@@ -186,8 +191,13 @@ def test_request_counters(tiny_server):
     call(tiny_server, "GET", "/crm/v3/owners/", token=None)
     call(tiny_server, "GET", "/nowhere")
     assert tiny_server.request_count == 5
-    assert tiny_server.requests_by_route == {"objects.list": 1, "objects.get": 1, "objects.search": 1,
-                                             "owners.list": 1, "unknown": 1}
+    assert tiny_server.requests_by_route == {
+        "objects.list": 1,
+        "objects.get": 1,
+        "objects.search": 1,
+        "owners.list": 1,
+        "unknown": 1,
+    }
     assert tiny_server.requests_by_object[("objects.search", "calls")] == 1
     assert [e.status for e in tiny_server.request_log] == [200, 200, 200, 401, 404]
     tiny_server.reset_stats()

@@ -63,7 +63,7 @@ def test_next_link_is_absolute_and_keeps_the_query(small_server):
     assert link.startswith(small_server.url + "/crm/v3/objects/companies?")
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)
     assert query["limit"] == ["7"] and query["after"] == [first.json["paging"]["next"]["after"]]
-    second = call(small_server, "GET", link[len(small_server.url):])
+    second = call(small_server, "GET", link[len(small_server.url) :])
     assert second.status == 200 and len(second.json["results"]) == 7
     assert set(second.json["results"][0]["properties"]) >= {"name", "domain", "industry"}
     assert second.json["results"][0]["id"] > first.json["results"][-1]["id"]
@@ -103,8 +103,16 @@ def test_properties_repeated_or_comma_separated_give_the_same_answer(small_serve
 
 def test_default_properties_without_a_properties_parameter(small_server):
     deal = call(small_server, "GET", "/crm/v3/objects/deals?limit=1").json["results"][0]
-    assert set(deal["properties"]) == {"dealname", "amount", "closedate", "pipeline", "dealstage",
-                                       "createdate", "hs_lastmodifieddate", "hs_object_id"}
+    assert set(deal["properties"]) == {
+        "dealname",
+        "amount",
+        "closedate",
+        "pipeline",
+        "dealstage",
+        "createdate",
+        "hs_lastmodifieddate",
+        "hs_object_id",
+    }
     note = call(small_server, "GET", "/crm/v3/objects/notes?limit=1").json["results"][0]
     assert set(note["properties"]) == {"hs_createdate", "hs_lastmodifieddate", "hs_object_id"}
     assert set(deal) == {"id", "properties", "createdAt", "updatedAt", "archived"}
@@ -147,8 +155,9 @@ def test_inline_associations_through_the_client(small, small_server):
 
 def test_get_by_id(small, small_server):
     record = live(small, "deals")[3]
-    got = client(small_server).crm.deals.basic_api.get_by_id(record["id"], properties=["amount"],
-                                                             properties_with_history=["dealstage"])
+    got = client(small_server).crm.deals.basic_api.get_by_id(
+        record["id"], properties=["amount"], properties_with_history=["dealstage"]
+    )
     assert got.id == record["id"] and got.properties["amount"] == record["properties"]["amount"]
     assert got.properties_with_history["dealstage"][0].value == record["properties"]["dealstage"]
     missing = call(small_server, "GET", "/crm/v3/objects/deals/1")
@@ -202,8 +211,9 @@ def test_change_during_a_sync_is_seen_by_the_next_page(fresh_small):
         fresh_small.update("deals", later["id"], {"amount": "1"}, "2026-11-26T12:00:00Z")
         early = first["results"][0]["id"]
         fresh_small.archive("deals", early, "2026-11-26T12:00:00Z")
-        second = call(server, "GET", f"/crm/v3/objects/deals?limit=100&properties=amount&after="
-                                     f"{first['paging']['next']['after']}").json
+        second = call(
+            server, "GET", f"/crm/v3/objects/deals?limit=100&properties=amount&after={first['paging']['next']['after']}"
+        ).json
         changed = next(r for r in second["results"] if r["id"] == later["id"])
         assert changed["properties"]["amount"] == "1"
         assert changed["updatedAt"] == "2026-11-26T12:00:00.000Z"

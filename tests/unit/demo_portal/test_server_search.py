@@ -16,26 +16,41 @@ def search(server, obj, body):
 
 
 def window(prop, lo, hi):
-    return {"filterGroups": [{"filters": [
-        {"propertyName": prop, "operator": "GTE", "value": str(lo)},
-        {"propertyName": prop, "operator": "LT", "value": str(hi)}]}]}
+    return {
+        "filterGroups": [
+            {
+                "filters": [
+                    {"propertyName": prop, "operator": "GTE", "value": str(lo)},
+                    {"propertyName": prop, "operator": "LT", "value": str(hi)},
+                ]
+            }
+        ]
+    }
 
 
 def test_incremental_window_through_the_real_client(small, small_server):
     lo, hi = to_epoch_ms("2026-01-01T00:00:00Z"), to_epoch_ms("2026-07-01T00:00:00Z")
     expected = sorted(
-        (c for c in small.objects["calls"]
-         if c["id"] and not c["archived"] and lo <= to_epoch_ms(c["properties"]["hs_lastmodifieddate"]) < hi),
+        (
+            c
+            for c in small.objects["calls"]
+            if c["id"] and not c["archived"] and lo <= to_epoch_ms(c["properties"]["hs_lastmodifieddate"]) < hi
+        ),
         key=lambda c: (c["properties"]["hs_lastmodifieddate"], int(c["id"])),
     )
     assert len(expected) > 200
     api = HubSpot(access_token=TOKEN, host=small_server.url).crm.objects.calls.search_api
     got, after = [], "0"
     while after is not None:
-        page = api.do_search(public_object_search_request={
-            **window("hs_lastmodifieddate", lo, hi),
-            "sorts": [{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}],
-            "properties": ["hs_call_duration"], "limit": 200, "after": after})
+        page = api.do_search(
+            public_object_search_request={
+                **window("hs_lastmodifieddate", lo, hi),
+                "sorts": [{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}],
+                "properties": ["hs_call_duration"],
+                "limit": 200,
+                "after": after,
+            }
+        )
         assert page.total == len(expected)
         got += [r.id for r in page.results]
         after = page.paging.next.after if page.paging else None
@@ -43,8 +58,11 @@ def test_incremental_window_through_the_real_client(small, small_server):
 
 
 def test_iso_and_epoch_values_give_the_same_matches(small_server):
-    epoch = search(small_server, "deals", window("createdate", to_epoch_ms("2026-03-01T00:00:00Z"),
-                                                 to_epoch_ms("2026-04-01T00:00:00Z")))
+    epoch = search(
+        small_server,
+        "deals",
+        window("createdate", to_epoch_ms("2026-03-01T00:00:00Z"), to_epoch_ms("2026-04-01T00:00:00Z")),
+    )
     iso = search(small_server, "deals", window("createdate", "2026-03-01T00:00:00Z", "2026-04-01T00:00:00.000Z"))
     assert epoch.json["total"] == iso.json["total"] > 0
     assert epoch.json["results"] == iso.json["results"]
@@ -53,8 +71,11 @@ def test_iso_and_epoch_values_give_the_same_matches(small_server):
 def test_object_id_floor_compares_numbers(small, small_server):
     ids = [int(d["id"]) for d in small.objects["deals"] if not d["archived"]]
     floor = ids[len(ids) // 2]
-    body = {"filterGroups": [{"filters": [{"propertyName": "hs_object_id", "operator": "GTE", "value": floor}]}],
-            "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}], "limit": 200}
+    body = {
+        "filterGroups": [{"filters": [{"propertyName": "hs_object_id", "operator": "GTE", "value": floor}]}],
+        "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+        "limit": 200,
+    }
     found = search(small_server, "deals", body).json
     assert found["total"] == len([i for i in ids if i >= floor])
     assert [int(r["id"]) for r in found["results"]] == sorted(i for i in ids if i >= floor)[:200]
@@ -62,8 +83,9 @@ def test_object_id_floor_compares_numbers(small, small_server):
 
 def test_results_shape_no_archived_no_associations_no_history(small, small_server):
     body = {"limit": 200, "properties": ["amount", "dealstage"]}
-    page = search(small_server, "deals", {**body, "associations": ["companies"],
-                                          "propertiesWithHistory": ["dealstage"]})
+    page = search(
+        small_server, "deals", {**body, "associations": ["companies"], "propertiesWithHistory": ["dealstage"]}
+    )
     live_ids = {d["id"] for d in small.objects["deals"] if not d["archived"]}
     assert page.json["total"] == len(live_ids)
     for r in page.json["results"]:
@@ -79,15 +101,29 @@ def test_search_skips_the_idless_call(small, small_server):
 
 def test_filter_groups_or_and_operators(small, small_server):
     won = [d for d in small.objects["deals"] if not d["archived"] and d["properties"]["dealstage"] == "closedwon"]
-    body = {"filterGroups": [
-        {"filters": [{"propertyName": "dealstage", "operator": "EQ", "value": "closedwon"},
-                     {"propertyName": "amount", "operator": "HAS_PROPERTY"}]},
-        {"filters": [{"propertyName": "pipeline", "operator": "IN", "values": ["nope"]}]}], "limit": 200}
+    body = {
+        "filterGroups": [
+            {
+                "filters": [
+                    {"propertyName": "dealstage", "operator": "EQ", "value": "closedwon"},
+                    {"propertyName": "amount", "operator": "HAS_PROPERTY"},
+                ]
+            },
+            {"filters": [{"propertyName": "pipeline", "operator": "IN", "values": ["nope"]}]},
+        ],
+        "limit": 200,
+    }
     assert search(small_server, "deals", body).json["total"] == sum(1 for d in won if d["properties"]["amount"])
-    body = {"filterGroups": [{"filters": [
-        {"propertyName": "amount", "operator": "BETWEEN", "value": "10000", "highValue": "20000"}]}], "limit": 200}
-    amounts = [float(r["properties"]["amount"]) for r in
-               search(small_server, "deals", {**body, "properties": ["amount"]}).json["results"]]
+    body = {
+        "filterGroups": [
+            {"filters": [{"propertyName": "amount", "operator": "BETWEEN", "value": "10000", "highValue": "20000"}]}
+        ],
+        "limit": 200,
+    }
+    amounts = [
+        float(r["properties"]["amount"])
+        for r in search(small_server, "deals", {**body, "properties": ["amount"]}).json["results"]
+    ]
     assert amounts and all(10000 <= a <= 20000 for a in amounts)
 
 
@@ -123,8 +159,15 @@ def test_updates_invalidate_cached_searches(fresh_small):
     from pipelines.demo_portal import DemoPortalServer
 
     with DemoPortalServer(fresh_small) as server:
-        body = {"filterGroups": [{"filters": [{"propertyName": "hs_lastmodifieddate", "operator": "GTE",
-                                               "value": "2026-11-27T00:00:00Z"}]}]}
+        body = {
+            "filterGroups": [
+                {
+                    "filters": [
+                        {"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": "2026-11-27T00:00:00Z"}
+                    ]
+                }
+            ]
+        }
         assert search(server, "deals", body).json["total"] == 0
         deal = next(d for d in fresh_small.objects["deals"] if not d["archived"])
         fresh_small.update("deals", deal["id"], {"dealname": "Renamed"}, "2026-11-28T00:00:00Z")

@@ -15,8 +15,9 @@ def test_list_parameters_accept_repeated_and_comma_separated_forms():
     assert wire.split_list(None) == []
 
 
-@pytest.mark.parametrize("text,value", [("True", True), ("true", True), ("FALSE", False), ("false", False),
-                                        (None, False)])
+@pytest.mark.parametrize(
+    "text,value", [("True", True), ("true", True), ("FALSE", False), ("false", False), (None, False)]
+)
 def test_booleans_are_case_insensitive(text, value):
     assert wire.parse_bool(text, "archived") is value
 
@@ -45,8 +46,9 @@ def test_record_keys_keep_an_idless_record_after_its_predecessor():
 
 def _view(values):
     t = dt.datetime(2026, 1, 1)
-    records = [make_record(str(i + 1), {"x": v, "d": t + dt.timedelta(days=i)}, created_at=t)
-               for i, v in enumerate(values)]
+    records = [
+        make_record(str(i + 1), {"x": v, "d": t + dt.timedelta(days=i)}, created_at=t) for i, v in enumerate(values)
+    ]
     return wire.build_view(PortalData(objects={"deals": records}).objects["deals"])
 
 
@@ -87,20 +89,23 @@ def test_search_on_dates_object_ids_and_sorting():
     assert _ids(view, sorts=["-x"]) == ["1", "4", "2", "3"]
 
 
-@pytest.mark.parametrize("body", [
-    {"filterGroups": [{"filters": [{"propertyName": "x", "operator": "LIKE", "value": "1"}]}]},
-    {"filterGroups": [{"filters": [{"operator": "EQ", "value": "1"}]}]},
-    {"filterGroups": [{"filters": [{"propertyName": "x", "operator": "EQ"}]}]},
-    {"filterGroups": [{"filters": [{"propertyName": "x", "operator": "BETWEEN", "value": "1"}]}]},
-    {"filterGroups": [{"filters": []}] * 6},
-    {"filterGroups": [{"filters": [{"propertyName": "x", "operator": "HAS_PROPERTY"}] * 7}]},
-    {"filterGroups": [{"filters": [{"propertyName": "x", "operator": "HAS_PROPERTY"}] * 5}] * 4},
-    {"limit": 201},
-    {"limit": 0},
-    {"after": "abc"},
-    {"after": "10000"},
-    {"after": "9900", "limit": 200},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"filterGroups": [{"filters": [{"propertyName": "x", "operator": "LIKE", "value": "1"}]}]},
+        {"filterGroups": [{"filters": [{"operator": "EQ", "value": "1"}]}]},
+        {"filterGroups": [{"filters": [{"propertyName": "x", "operator": "EQ"}]}]},
+        {"filterGroups": [{"filters": [{"propertyName": "x", "operator": "BETWEEN", "value": "1"}]}]},
+        {"filterGroups": [{"filters": []}] * 6},
+        {"filterGroups": [{"filters": [{"propertyName": "x", "operator": "HAS_PROPERTY"}] * 7}]},
+        {"filterGroups": [{"filters": [{"propertyName": "x", "operator": "HAS_PROPERTY"}] * 5}] * 4},
+        {"limit": 201},
+        {"limit": 0},
+        {"after": "abc"},
+        {"after": "10000"},
+        {"after": "9900", "limit": 200},
+    ],
+)
 def test_invalid_search_bodies_are_400(body):
     with pytest.raises(wire.WireError) as e:
         wire.search_page(_view(["1"]), "deals", body)
@@ -110,13 +115,28 @@ def test_invalid_search_bodies_are_400(body):
 def test_projection_returns_requested_defaults_and_the_usual_three():
     record = make_record("1", {"dealname": "A", "amount": "5", "extra": "x"}, created_at=dt.date(2026, 1, 1))
     out = wire.project(record, "deals", ["amount", "missing"])
-    assert out["properties"] == {"amount": "5", "createdate": record["createdAt"], "missing": None,
-                                 "hs_lastmodifieddate": record["updatedAt"], "hs_object_id": "1"}
+    assert out["properties"] == {
+        "amount": "5",
+        "createdate": record["createdAt"],
+        "missing": None,
+        "hs_lastmodifieddate": record["updatedAt"],
+        "hs_object_id": "1",
+    }
     default = wire.project(record, "deals", [])
-    assert set(default["properties"]) == {"dealname", "amount", "closedate", "pipeline", "dealstage",
-                                          "createdate", "hs_lastmodifieddate", "hs_object_id"}
+    assert set(default["properties"]) == {
+        "dealname",
+        "amount",
+        "closedate",
+        "pipeline",
+        "dealstage",
+        "createdate",
+        "hs_lastmodifieddate",
+        "hs_object_id",
+    }
     call = wire.project(record, "calls", [])
     assert set(call["properties"]) == {"hs_createdate", "hs_lastmodifieddate", "hs_object_id"}
     history = wire.project(record, "deals", [], history=["amount", "missing"])["propertiesWithHistory"]
-    assert history == {"amount": [{"value": "5", "timestamp": record["updatedAt"], "sourceType": "CRM_UI"}],
-                       "missing": []}
+    assert history == {
+        "amount": [{"value": "5", "timestamp": record["updatedAt"], "sourceType": "CRM_UI"}],
+        "missing": [],
+    }

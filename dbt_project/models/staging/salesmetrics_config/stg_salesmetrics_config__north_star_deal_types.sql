@@ -6,9 +6,8 @@ source as (
 
 renamed as (
     -- types match case-insensitively and ignoring surrounding spaces; '' is the same as no type
-    select distinct
-        ---------- text
-        lower(nullif(trim(deal_type), '')) as deal_type_key
+    select distinct lower(nullif(trim(deal_type), '')) as deal_type_key
+    ---------- text
 
     from source
 )

@@ -6,9 +6,8 @@ source as (
 
 renamed as (
     -- labels match case-insensitively and ignoring surrounding spaces
-    select distinct
-        ---------- text
-        lower(trim(label)) as label_key
+    select distinct lower(trim(label)) as label_key
+    ---------- text
 
     from source
     where nullif(trim(label), '') is not null

@@ -1,12 +1,4 @@
-"""A benchmark-scale demo portal that stays small in memory: records are made on demand.
-
-`generate_lazy_portal(seed, deals=1_000_000, engagements=5_000_000)` keeps, per object type, only
-the numpy columns the server filters and sorts on: ids (int64), hs_lastmodifieddate in epoch ms
-(int64) and a state byte (live / archived / merged away), 17 bytes a record. Everything else is
-made when a page is served, from (seed, object, index) with a per-record RNG (`lazy_records.py`), in
-the same JSON shape as `generate_portal`'s records. The same `DemoPortalServer` serves it: the
-server reads both portals through `has(name)` / `view(name)` (`wire.indexes_for`), and a lazy view
-answers list pages, id lookups and searches with vectorised numpy selection.
+"""The lazy portal: columns per object type, records made on demand, change kept as overrides.
 
 Change is stored as sparse overrides on top of the generated base (`update`, `archive`, `merge`,
 `add`) or written straight into the columns (`touch_all`, `update_fraction`); every mutation bumps
@@ -22,27 +14,21 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
-import math
 import random
 import threading
-from collections import OrderedDict
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from pipelines.demo_portal import lazy_records as lr
-from pipelines.demo_portal import wire
-from pipelines.demo_portal.data import OBJECT_TYPES, _prop, iso_ms, to_epoch_ms
-from pipelines.demo_portal.generator import CUSTOM_DISPOSITION, SizeSpec, _Generator, _month_add
+from pipelines.demo_portal.data import OBJECT_TYPES, _prop, iso_ms, merged_links, to_epoch_ms
+from pipelines.demo_portal.lazy import makers, streams
+from pipelines.demo_portal.lazy.store import ARCHIVED, GONE, LIVE, Store
+from pipelines.demo_portal.lazy.view import LazyView
+from pipelines.demo_portal.records import DAY, HOUR, api_record, last_day, make_staff, month_add, pipeline_records
+from pipelines.demo_portal.vocabulary import CUSTOM_DISPOSITION
 
-DAY = lr.DAY
-HOUR = lr.HOUR
-
-LIVE, ARCHIVED, GONE = 0, 1, 2
-
-ENGAGEMENT_TYPES: tuple[str, ...] = ("calls", "emails", "meetings", "notes", "tasks")
 # Share of engagements per type (calls dominate, as on a real sales floor), as in the small portal.
 ENGAGEMENT_SHARES: dict[str, float] = {"calls": 0.46, "emails": 0.30, "meetings": 0.08, "notes": 0.08, "tasks": 0.08}
 
@@ -71,9 +57,7 @@ _ID_BASES = {  # first id (plus a seeded offset below 1,000,000) and the largest
 }
 _ARCHIVED_PER_10K = {"deals": 100, "calls": 20, "emails": 20, "meetings": 20, "notes": 20, "tasks": 20}
 _MAX_COMPANIES = 1 << 23
-_SEARCH_CACHE = 32
 _RENDER_BATCH = 5_000
-_INT_BOUND = 1 << 62
 
 
 def split_engagements(total: int) -> dict[str, int]:
@@ -81,54 +65,6 @@ def split_engagements(total: int) -> dict[str, int]:
     counts = {name: int(total * share) for name, share in ENGAGEMENT_SHARES.items()}
     counts["calls"] += total - sum(counts.values())
     return counts
-
-
-# ------------------------------------------------------------------------------------ one type
-@dataclass
-class _Store:
-    """One object type: the columns, the overrides and how to make its records."""
-
-    name: str
-    n_base: int
-    ids: np.ndarray  # int64, strictly increasing
-    lm: np.ndarray  # int64 epoch ms, current hs_lastmodifieddate / updatedAt
-    state: np.ndarray  # uint8: LIVE, ARCHIVED, GONE (merged away)
-    key: int  # stream key of the type's formulas
-    created_fn: Callable[[np.ndarray], np.ndarray]
-    base_lm_fn: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    # position -> {"props": {...}, "history": {prop: [entries]}, "archivedAt": ms}
-    overrides: dict[int, dict[str, Any]] = field(default_factory=dict)
-    extras: dict[int, dict[str, Any]] = field(default_factory=dict)  # added records, by position
-    _created_col: np.ndarray | None = None
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def nbytes(self) -> int:
-        return int(self.ids.nbytes + self.lm.nbytes + self.state.nbytes)
-
-    def created(self) -> np.ndarray:
-        """Creation times of every position (computed on first use; only creation-date searches need it)."""
-        if self._created_col is None or len(self._created_col) != len(self.ids):
-            col = np.empty(len(self.ids), dtype=np.int64)
-            col[: self.n_base] = self.created_fn(np.arange(self.n_base, dtype=np.int64))
-            for p, record in self.extras.items():
-                col[p] = to_epoch_ms(record["createdAt"])
-            self._created_col = col
-        return self._created_col
-
-    def position(self, rid: Any) -> int | None:
-        """The position of an id that exists (live or archived), else None."""
-        try:
-            key = int(str(rid))
-        except (TypeError, ValueError):
-            return None
-        if not -_INT_BOUND < key < _INT_BOUND:
-            return None
-        p = int(np.searchsorted(self.ids, key))
-        if p < len(self.ids) and int(self.ids[p]) == key and self.state[p] != GONE:
-            return p
-        return None
 
 
 # ------------------------------------------------------------------------------------ the portal
@@ -155,29 +91,30 @@ class LazyPortal:
         self.end_date = end_date
         self.lock = threading.RLock()
         self.version = 0
-        start_date = _month_add(end_date, -months)
-        spec = SizeSpec(reps=owners, companies=counts["companies"], deals=counts["deals"], months=months,
-                        activity_per_rep_day=1.0)
-        gen = _Generator(seed, spec, end_date)
-        self.owners: list[dict[str, Any]] = _unique_emails(gen.make_owners())
-        self.pipelines: list[dict[str, Any]] = gen.pipelines()
+        start_date = month_add(end_date, -months)
+        self.start = to_epoch_ms(start_date)
+        self.end = to_epoch_ms(end_date) + DAY - 1  # end of day, inclusive
+        self._manager, self._reps, owners = make_staff(random.Random(seed), owners, self.start, self.end)
+        self.owners: list[dict[str, Any]] = owners
+        self.pipelines: list[dict[str, Any]] = pipeline_records(self.start)
         self.dispositions: list[dict[str, str]] = [dict(CUSTOM_DISPOSITION)]
-        assert gen.manager is not None
-        self._manager = gen.manager
-        self._reps = list(gen.reps)
-        self.start = gen.start
-        self.end = gen.end
         month_starts = []
         m = start_date.replace(day=1)
-        while m <= _month_add(end_date.replace(day=1), 1):
+        while m <= month_add(end_date.replace(day=1), 1):
             month_starts.append(to_epoch_ms(m))
-            m = _month_add(m, 1)
+            m = month_add(m, 1)
         self._month_starts = np.array(month_starts, dtype=np.int64)
-        self._env = lr.Env(seed=seed, start=self.start, end=self.end, reps=self._reps,
-                           companies=lr.Companies(seed), months=month_starts)
+        self._env = makers.Env(
+            seed=seed,
+            start=self.start,
+            end=self.end,
+            reps=self._reps,
+            companies=makers.Companies(seed),
+            months=month_starts,
+        )
         counts = dict(counts)
         counts["goal_targets"] = len(self._reps) * (len(month_starts) - 1)
-        self._stores: dict[str, _Store] = {}
+        self._stores: dict[str, Store] = {}
         for name in OBJECT_TYPES:
             self._stores[name] = self._build(name, counts.get(name, 0))
         self._company_remap: dict[str, str] = {}  # merged company id -> survivor id
@@ -186,12 +123,12 @@ class LazyPortal:
         self._views: dict[str, LazyView] = {}
 
     # ------------------------------------------------------------------ build
-    def _build(self, name: str, n: int) -> _Store:
-        key = lr.stream_key(self.seed, "lazy", name)
+    def _build(self, name: str, n: int) -> Store:
+        key = streams.stream_key(self.seed, "lazy", name)
         idx = np.arange(n, dtype=np.int64)
         base, max_gap = _ID_BASES[name]
-        first = base + random.Random(lr.stream_key(self.seed, "id-base", name)).randrange(1_000_000)
-        gaps = 1 + lr.ranks(key + 1, idx, max_gap)
+        first = base + random.Random(streams.stream_key(self.seed, "id-base", name)).randrange(1_000_000)
+        gaps = 1 + streams.ranks(key + 1, idx, max_gap)
         ids = first + np.cumsum(gaps)
         created_fn, base_lm_fn = self._formulas(name, key, n)
         created = created_fn(idx)
@@ -200,8 +137,8 @@ class LazyPortal:
         state = np.zeros(n, dtype=np.uint8)
         per_10k = _ARCHIVED_PER_10K.get(name, 0)
         if per_10k:
-            state[lr.ranks(key + 2, idx, 10_000) < per_10k] = ARCHIVED
-        return _Store(name, n, ids, lm, state, key, created_fn, base_lm_fn)
+            state[streams.ranks(key + 2, idx, 10_000) < per_10k] = ARCHIVED
+        return Store(name, n, ids, lm, state, key, created_fn, base_lm_fn)
 
     def _formulas(self, name: str, key: int, n: int) -> tuple[Callable, Callable]:
         """(created(idx), base_lm(idx, created)) of one type: vectorised, and pure functions of the
@@ -212,12 +149,12 @@ class LazyPortal:
             months = self._month_starts
 
             def goal_created(idx: np.ndarray) -> np.ndarray:
-                planned = _year_starts(months[idx // reps]) - 22 * DAY + lr.ranks(key + 3, idx, 7 * DAY)  # ~Dec 10
+                planned = _year_starts(months[idx // reps]) - 22 * DAY + streams.ranks(key + 3, idx, 7 * DAY)  # ~Dec 10
                 return np.minimum(np.maximum(planned, start - 30 * DAY), end)
 
             def goal_lm(idx: np.ndarray, created: np.ndarray) -> np.ndarray:
-                revised = lr.ranks(key + 4, idx, 10) == 0  # a mid-year quota revision
-                at = np.maximum(created, months[idx // reps] - 5 * DAY) + lr.ranks(key + 5, idx, DAY)
+                revised = streams.ranks(key + 4, idx, 10) == 0  # a mid-year quota revision
+                at = np.maximum(created, months[idx // reps] - 5 * DAY) + streams.ranks(key + 5, idx, DAY)
                 return np.where(revised, np.minimum(at, end), created)
 
             return goal_created, goal_lm
@@ -225,31 +162,32 @@ class LazyPortal:
         lo, hi = (start - 365 * DAY, end - DAY) if name == "companies" else (start, end - HOUR)
 
         def created_fn(idx: np.ndarray) -> np.ndarray:  # increasing with the id, evenly over [lo, hi)
-            return lr.spread_created(key + 3, idx, n, lo, hi)
+            return streams.spread_created(key + 3, idx, n, lo, hi)
 
         if name == "companies":
 
             def company_lm(idx: np.ndarray, created: np.ndarray) -> np.ndarray:
-                return lr.within(created, lr.ranks(key + 4, idx, 400 * DAY), end)
+                return streams.within(created, streams.ranks(key + 4, idx, 400 * DAY), end)
 
             return created_fn, company_lm
         if name == "deals":
 
             def deal_lm(idx: np.ndarray, created: np.ndarray) -> np.ndarray:  # median ~60 days after creation
-                r = lr.ranks(key + 4, idx, 10_000)
-                return lr.within(created, (r * r * (240 * DAY)) // 100_000_000, end, floor=1_000)
+                r = streams.ranks(key + 4, idx, 10_000)
+                return streams.within(created, (r * r * (240 * DAY)) // 100_000_000, end, floor=1_000)
 
             return created_fn, deal_lm
         # Engagements: most are final when logged (a second or two later); some are edited later.
         later, short, long = {"tasks": (70, 2_000, 14 * DAY), "emails": (5, 500, 3 * DAY)}.get(
-            name, (25, 2_000, 30 * DAY))
+            name, (25, 2_000, 30 * DAY)
+        )
 
         def engagement_lm(idx: np.ndarray, created: np.ndarray) -> np.ndarray:
-            h = lr.draws(key + 4, idx)
+            h = streams.draws(key + 4, idx)
             edited = (h % np.uint64(100)).astype(np.int64) < later
             rest = h >> np.uint64(8)
             delay = np.where(edited, rest % np.uint64(long), rest % np.uint64(short)).astype(np.int64)
-            return lr.within(created, delay, end)
+            return streams.within(created, delay, end)
 
         return created_fn, engagement_lm
 
@@ -257,7 +195,7 @@ class LazyPortal:
         """Company positions per deal: primary (-1: none) and an unlabeled partner (-1: none)."""
         n_comp = self._stores["companies"].n_base
         key = self._stores["deals"].key + 6
-        h = lr.draws(key, idx)
+        h = streams.draws(key, idx)
         if n_comp == 0:
             none = np.full(len(idx), -1, dtype=np.int64)
             return none, none.copy()
@@ -267,25 +205,25 @@ class LazyPortal:
         no_company = ((h >> np.uint64(24)) % np.uint64(100)).astype(np.int64) < 2
         primary[no_company] = -1
         has_partner = (((h >> np.uint64(32)) % np.uint64(100)).astype(np.int64) < 5) & ~no_company
-        partner = np.where(has_partner, lr.ranks(key + 1, idx, n_comp), -1)
+        partner = np.where(has_partner, streams.ranks(key + 1, idx, n_comp), -1)
         partner[partner == primary] = -1
         return primary, partner
 
     # ------------------------------------------------------------------ the server's interface
-    def indexes(self) -> "LazyPortal":
+    def indexes(self) -> LazyPortal:
         return self
 
     def has(self, object_name: str) -> bool:
         return object_name in self._stores
 
-    def view(self, object_name: str) -> "LazyView":
+    def view(self, object_name: str) -> LazyView:
         view = self._views.get(object_name)
         if view is None:
             view = self._views[object_name] = LazyView(self, self._stores[object_name])
         return view
 
     # ------------------------------------------------------------------ reading
-    def _store(self, object_name: str) -> _Store:
+    def _store(self, object_name: str) -> Store:
         try:
             return self._stores[object_name]
         except KeyError:
@@ -330,7 +268,7 @@ class LazyPortal:
             return self.view(object_name).lookup_many([str(i) for i in ids])
 
     # ------------------------------------------------------------------ making records
-    def _render(self, s: _Store, positions: np.ndarray) -> list[dict[str, Any]]:
+    def _render(self, s: Store, positions: np.ndarray) -> list[dict[str, Any]]:
         positions = np.asarray(positions, dtype=np.int64)
         out: list[dict[str, Any]] = []
         base_mask = positions < s.n_base
@@ -338,7 +276,7 @@ class LazyPortal:
         if len(idx):
             created = s.created_fn(idx)
             base_lm = s.base_lm_fn(idx, created)
-            seeds = lr.draws(s.key + 7, idx)
+            seeds = streams.draws(s.key + 7, idx)
             links = self._deal_links(idx) if s.name == "deals" else None
         j = 0
         for p in positions.tolist():
@@ -351,14 +289,14 @@ class LazyPortal:
                 if s.name == "deals":
                     assert links is not None
                     pair = [(int(links[0][j]), True), (int(links[1][j]), False)]
-                    props, private = lr.make_deal(self._env, rng, c, m, [(k, pr) for k, pr in pair if k >= 0])
+                    props, private = makers.make_deal(self._env, rng, c, m, [(k, pr) for k, pr in pair if k >= 0])
                 elif s.name == "companies":
-                    props, private = lr.make_company(self._env, rng, p, c)
+                    props, private = makers.make_company(self._env, rng, p, c)
                 elif s.name == "goal_targets":
                     reps = len(self._reps)
-                    props, private = lr.make_goal(self._env, rng, self._reps[p % reps], self._manager, p // reps, c)
+                    props, private = makers.make_goal(self._env, rng, self._reps[p % reps], self._manager, p // reps, c)
                 else:
-                    props, private = lr.ENGAGEMENT_MAKERS[s.name](self._env, rng, c, m)
+                    props, private = makers.ENGAGEMENT_MAKERS[s.name](self._env, rng, c, m)
                 record = {"id": None, "properties": props, "createdAt": iso_ms(c)}
                 if "_history" in private:
                     record["_history"] = private["_history"]
@@ -378,20 +316,14 @@ class LazyPortal:
             stamp = iso_ms(int(s.lm[p]))
             props["hs_object_id"] = rid
             props["hs_lastmodifieddate"] = stamp
-            archived = bool(s.state[p] == ARCHIVED)
-            shaped: dict[str, Any] = {
-                "id": rid,
-                "properties": props,
-                "createdAt": record["createdAt"],
-                "updatedAt": stamp,
-                "archived": archived,
-            }
-            if archived:
-                shaped["archivedAt"] = archived_at or stamp
+            archived_at = (archived_at or stamp) if s.state[p] == ARCHIVED else None
+            shaped = api_record(rid, props, record["createdAt"], stamp, archived_at)
             if "_history" in record:
                 shaped["_history"] = record["_history"]
             if "_companies" in record:
-                shaped["_companies"] = self._remap_links(record["_companies"])
+                companies = record["_companies"]
+                remap = self._company_remap
+                shaped["_companies"] = merged_links(companies, remap) if remap else companies
             out.append(shaped)
         return out
 
@@ -399,20 +331,7 @@ class LazyPortal:
         ids = self._stores["companies"].ids
         return [{"id": str(int(ids[k])), "primary": primary} for k, primary in links]
 
-    def _remap_links(self, links: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        if not self._company_remap:
-            return links
-        moved: list[dict[str, Any]] = []
-        for link in links:
-            cid = self._company_remap.get(str(link["id"]), str(link["id"]))
-            same = next((m for m in moved if m["id"] == cid), None)
-            if same is None:
-                moved.append({"id": cid, "primary": bool(link["primary"])})
-            else:
-                same["primary"] = same["primary"] or bool(link["primary"])
-        return moved
-
-    def _render_many(self, s: _Store, positions: np.ndarray) -> Iterable[tuple[int, dict[str, Any]]]:
+    def _render_many(self, s: Store, positions: np.ndarray) -> Iterable[tuple[int, dict[str, Any]]]:
         for i in range(0, len(positions), _RENDER_BATCH):
             chunk = positions[i : i + _RENDER_BATCH]
             yield from zip(chunk.tolist(), self._render(s, chunk), strict=True)
@@ -433,7 +352,7 @@ class LazyPortal:
         return self._reverse
 
     # ------------------------------------------------------------------ change
-    def _locate(self, object_name: str, id: str | int) -> tuple[_Store, int]:
+    def _locate(self, object_name: str, id: str | int) -> tuple[Store, int]:
         s = self._store(object_name)
         p = s.position(id)
         if p is None:
@@ -453,7 +372,7 @@ class LazyPortal:
             self.version += 1
             return self._render(s, np.array([p]))[0]
 
-    def _apply(self, s: _Store, p: int, current: dict[str, Any], values: dict[str, Any], stamp: int) -> None:
+    def _apply(self, s: Store, p: int, current: dict[str, Any], values: dict[str, Any], stamp: int) -> None:
         ov = s.overrides.setdefault(p, {})
         props = ov.setdefault("props", {})
         for name, value in values.items():
@@ -551,7 +470,7 @@ class LazyPortal:
             s = self._store(object_name)
             live = np.flatnonzero(s.state == LIVE)
             k = int(round(fraction * len(live)))
-            gen = np.random.default_rng([seed, lr.stream_key(self.seed, "update", object_name) & 0xFFFFFFFF])
+            gen = np.random.default_rng([seed, streams.stream_key(self.seed, "update", object_name) & 0xFFFFFFFF])
             chosen = np.sort(gen.choice(live, size=k, replace=False)) if k else np.empty(0, dtype=np.int64)
             if isinstance(at, tuple):
                 lo, hi = to_epoch_ms(at[0]), to_epoch_ms(at[1])
@@ -560,14 +479,14 @@ class LazyPortal:
                 stamps = gen.integers(lo, hi, size=k, dtype=np.int64)
             else:
                 stamps = np.full(k, to_epoch_ms(at), dtype=np.int64)
-            key = lr.stream_key(self.seed, "update-values", object_name, seed)
+            key = streams.stream_key(self.seed, "update-values", object_name, seed)
             if object_name == "deals":
                 records: Iterable[tuple[int, dict[str, Any] | None]] = self._render_many(s, chosen)
             else:
                 records = ((p, None) for p in chosen.tolist())
             for (p, current), stamp in zip(records, stamps.tolist(), strict=True):
-                rng = random.Random(lr.draw(key, p))
-                values = lr.changed_properties(object_name, rng, current, stamp)
+                rng = random.Random(streams.draw(key, p))
+                values = makers.changed_properties(object_name, rng, current, stamp)
                 if current is None:
                     s.overrides.setdefault(p, {}).setdefault("props", {}).update(values)
                 else:
@@ -581,291 +500,6 @@ def _year_starts(month_starts: np.ndarray) -> np.ndarray:
     """Epoch ms of January 1st of each timestamp's year."""
     years = month_starts.astype("datetime64[ms]").astype("datetime64[Y]")
     return years.astype("datetime64[ms]").astype(np.int64)
-
-
-def _unique_emails(owners: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Past 1,200 reps the name list repeats: number repeated emails (jordan.park2@...)."""
-    seen: dict[str, int] = {}
-    for owner in owners:
-        email = owner["email"]
-        n = seen.get(email, 0) + 1
-        seen[email] = n
-        if n > 1:
-            local, _, domain = email.partition("@")
-            owner["email"] = f"{local}{n}@{domain}"
-    return owners
-
-
-# ------------------------------------------------------------------------------------ reading
-_VECTOR_OPS = {"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY"}
-_CREATED_PROPS = {
-    "deals": ("createdate", "hs_createdate"),
-    "companies": ("createdate",),
-    "goal_targets": ("hs_createdate",),
-    **{name: ("hs_createdate",) for name in ENGAGEMENT_TYPES},
-}
-
-
-def _number(value: Any) -> int | float | None:
-    """A filter value as an exact number (ISO dates -> epoch ms), or None when it is not numeric."""
-    if isinstance(value, str):
-        text = value.strip()
-        if wire._DATE.match(text) or wire._ISO.match(text):
-            try:
-                return to_epoch_ms(text if "T" in text else text + "T00:00:00Z")
-            except ValueError:
-                return None
-    c = wire.coerce(value)
-    if not isinstance(c, float) or math.isnan(c) or math.isinf(c):
-        return None
-    return int(c) if c.is_integer() and abs(c) < _INT_BOUND else c
-
-
-class LazyView:
-    """One object type of a LazyPortal, read the way `wire.View` is (same five methods)."""
-
-    def __init__(self, portal: LazyPortal, store: _Store):
-        self.portal = portal
-        self.s = store
-        self._searches: OrderedDict[str, tuple[int, np.ndarray]] = OrderedDict()
-        self._version = -1
-        self._live: np.ndarray | None = None
-
-    def _fresh(self) -> None:
-        if self._version != self.portal.version:
-            self._searches.clear()
-            self._live = None
-            self._version = self.portal.version
-
-    def live_mask(self) -> np.ndarray:
-        self._fresh()
-        if self._live is None or len(self._live) != len(self.s.ids):
-            self._live = self.s.state == LIVE
-        return self._live
-
-    # ------------------------------------------------------------------ lookups
-    def lookup(self, rid: str) -> dict[str, Any] | None:
-        p = self.s.position(rid)
-        return None if p is None else self.portal._render(self.s, np.array([p]))[0]
-
-    def lookup_many(self, rids: list[str]) -> list[dict[str, Any] | None]:
-        positions = [self.s.position(r) for r in rids]
-        found = np.array([p for p in positions if p is not None], dtype=np.int64)
-        made = iter(self.portal._render(self.s, found)) if len(found) else iter(())
-        return [None if p is None else next(made) for p in positions]
-
-    # ------------------------------------------------------------------ list
-    def list_chunk(self, archived: bool, after: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
-        ids, state = self.s.ids, self.s.state
-        start = 0
-        if after:
-            key = wire.decode_cursor(after)
-            bound = max(-_INT_BOUND, min(_INT_BOUND, key[0]))
-            start = int(np.searchsorted(ids, bound, side="left" if key[1] == 0 else "right"))
-        want = ARCHIVED if archived else LIVE
-        found: list[np.ndarray] = []
-        got, block, n = 0, max(1024, 4 * (limit + 1)), len(ids)
-        while got <= limit and start < n:
-            hits = np.flatnonzero(state[start : start + block] == want) + start
-            found.append(hits)
-            got += len(hits)
-            start += block
-            block *= 4
-        positions = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
-        cursor = str(int(ids[positions[limit]])) if len(positions) > limit else None
-        return self.portal._render(self.s, positions[:limit]), cursor
-
-    # ------------------------------------------------------------------ search
-    def search(self, body: dict[str, Any], offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
-        self._fresh()
-        key = json.dumps(
-            [body.get("filterGroups"), body.get("filters"), body.get("sorts"), body.get("query")],
-            sort_keys=True, default=str,
-        )
-        hit = self._searches.get(key)
-        if hit is None:
-            hit = self._run(body)
-            self._searches[key] = hit
-            if len(self._searches) > _SEARCH_CACHE:
-                self._searches.popitem(last=False)
-        else:
-            self._searches.move_to_end(key)
-        total, order = hit
-        return total, self.portal._render(self.s, order[offset : offset + limit])
-
-    def _column(self, prop: str) -> np.ndarray | None:
-        if prop == "hs_object_id":
-            return self.s.ids
-        if prop == "hs_lastmodifieddate":
-            return self.s.lm
-        if prop in _CREATED_PROPS.get(self.s.name, ()):
-            return self.s.created()
-        return None
-
-    def _id_range(self, op: str, f: dict[str, Any]) -> tuple[int, int] | None:
-        """Positions [lo, hi) an id filter allows (ids are sorted), or None if it is not a range."""
-        ids, n = self.s.ids, len(self.s.ids)
-        if op not in ("EQ", "GT", "GTE", "LT", "LTE", "BETWEEN"):
-            return None
-        x = _number(f.get("value"))
-        if x is None:
-            return None
-        hi_x = _number(f.get("highValue")) if op == "BETWEEN" else None
-        if op == "BETWEEN" and hi_x is None:
-            return None
-
-        def clamp(v: int) -> int:
-            return max(-_INT_BOUND, min(_INT_BOUND, v))
-
-        def left(v: int) -> int:
-            return int(np.searchsorted(ids, clamp(v), side="left"))
-
-        def right(v: int) -> int:
-            return int(np.searchsorted(ids, clamp(v), side="right"))
-
-        if op == "EQ":
-            return (left(int(x)), right(int(x))) if float(x).is_integer() else (0, 0)
-        if op in ("GTE", "BETWEEN"):
-            lo, hi = left(math.ceil(x)), n
-            if op == "BETWEEN":
-                assert hi_x is not None
-                hi = right(math.floor(hi_x))
-            return lo, max(lo, hi)
-        if op == "GT":
-            return right(math.floor(x)), n
-        if op == "LTE":
-            return 0, right(math.floor(x))
-        return 0, left(math.ceil(x))  # LT
-
-    def _vector_test(self, op: str, f: dict[str, Any]) -> Callable[[np.ndarray], np.ndarray] | None:
-        if op == "HAS_PROPERTY":
-            return lambda col: np.ones(len(col), dtype=bool)
-        if op == "NOT_HAS_PROPERTY":
-            return lambda col: np.zeros(len(col), dtype=bool)
-        if op in ("IN", "NOT_IN"):
-            values = [_number(v) for v in f.get("values") or []]
-            if any(v is None for v in values):
-                return None
-            wanted = np.array(values, dtype=np.float64 if any(isinstance(v, float) for v in values) else np.int64)
-            return (lambda col: np.isin(col, wanted)) if op == "IN" else (lambda col: ~np.isin(col, wanted))
-        x = _number(f.get("value"))
-        if x is None:
-            return None
-        if op == "BETWEEN":
-            y = _number(f.get("highValue"))
-            if y is None:
-                return None
-            return lambda col: (col >= x) & (col <= y)
-        return {
-            "EQ": lambda col: col == x,
-            "NEQ": lambda col: col != x,
-            "LT": lambda col: col < x,
-            "LTE": lambda col: col <= x,
-            "GT": lambda col: col > x,
-            "GTE": lambda col: col >= x,
-        }.get(op)
-
-    def _run(self, body: dict[str, Any]) -> tuple[int, np.ndarray]:
-        """(total, the first SEARCH_CAP matching positions in result order)."""
-        groups = wire._groups(body)
-        compiled = [[(f, wire._compile_filter(f)) for f in filters] for filters in groups]
-        sort = wire._sort_spec(body)
-        query = body.get("query")
-        live = self.live_mask()
-        n = len(live)
-        if compiled:
-            mask = np.zeros(n, dtype=bool)
-            for group in compiled:
-                lo, hi = 0, n
-                vector: list[tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]] = []
-                slow: list[tuple[str, Callable[[Any], bool]]] = []
-                for f, (prop, test) in group:
-                    op = str(f.get("operator", "")).upper()
-                    col = self._column(prop)
-                    bounds = self._id_range(op, f) if prop == "hs_object_id" else None
-                    vtest = self._vector_test(op, f) if col is not None and op in _VECTOR_OPS else None
-                    if bounds is not None:
-                        lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
-                    elif col is not None and vtest is not None:
-                        vector.append((col, vtest))
-                    else:
-                        slow.append((prop, test))
-                if hi <= lo:
-                    continue
-                sub = live[lo:hi].copy()
-                for col, vtest in vector:
-                    sub &= vtest(col[lo:hi])
-                if slow:
-                    keep = np.zeros(hi - lo, dtype=bool)
-                    for p, record in self.portal._render_many(self.s, np.flatnonzero(sub) + lo):
-                        props = record["properties"]
-                        keep[p - lo] = all(test(wire.coerce(props.get(prop))) for prop, test in slow)
-                    sub = keep
-                mask[lo:hi] |= sub
-            positions = np.flatnonzero(mask)
-        else:
-            positions = np.flatnonzero(live)
-        if isinstance(query, str) and query.strip():
-            q = query.strip()
-            kept = [p for p, r in self.portal._render_many(self.s, positions) if wire._query_match(r, q)]
-            positions = np.array(kept, dtype=np.int64)
-        total = len(positions)
-        cap = wire.SEARCH_CAP
-        if sort is None or (sort[0] == "hs_object_id" and not sort[1]):
-            return total, positions[:cap]
-        prop, descending = sort
-        if prop == "hs_object_id":
-            return total, positions[::-1][:cap].copy()
-        col = self._column(prop)
-        if col is not None:
-            keys = col[positions]
-            return total, positions[_top_k(-keys if descending else keys, cap)]
-        # Sorting on a property without a column: make the records (nulls last, ties by id).
-        values: list[tuple[int, Any]] = [
-            (p, wire.coerce(r["properties"].get(prop))) for p, r in self.portal._render_many(self.s, positions)
-        ]
-        present = [pv for pv in values if pv[1] is not None]
-        missing = [pv for pv in values if pv[1] is None]
-        present.sort(key=lambda pv: wire._sort_key(pv[1]), reverse=descending)
-        return total, np.array([p for p, _ in present + missing][:cap], dtype=np.int64)
-
-    # ------------------------------------------------------------------ associations
-    def company_links(self, company_id: str) -> list[tuple[str, bool]]:
-        """[(deal id, primary)] of live deals associated with a company (deals view only)."""
-        portal = self.portal
-        companies = portal._stores["companies"]
-        if self.s.name != "deals" or company_id in portal._company_remap or companies.position(company_id) is None:
-            return []
-        comp_sorted, deal_pos, _ = portal.reverse_links()
-        wanted = [company_id, *portal._merged_companies.get(company_id, [])]
-        positions: list[np.ndarray] = []
-        for cid in wanted:
-            k = int(np.searchsorted(companies.ids, int(cid)))
-            if k >= companies.n_base:
-                continue
-            lo, hi = np.searchsorted(comp_sorted, k, "left"), np.searchsorted(comp_sorted, k, "right")
-            positions.append(deal_pos[lo:hi])
-        pos = np.unique(np.concatenate(positions)) if positions else np.empty(0, dtype=np.int64)
-        pos = pos[self.s.state[pos] == LIVE]
-        extra = [p for p in self.s.extras if self.s.state[p] == LIVE]
-        out: list[tuple[str, bool]] = []
-        for _, record in portal._render_many(self.s, np.concatenate([pos, np.array(extra, dtype=np.int64)])):
-            for link in record.get("_companies") or []:
-                if str(link["id"]) == company_id:
-                    out.append((record["id"], bool(link.get("primary"))))
-        return out
-
-
-def _top_k(keys: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k smallest keys, ordered by (key, index): a stable sort's first k, in O(n)."""
-    m = len(keys)
-    if m <= 4 * k:
-        return np.argsort(keys, kind="stable")[:k]
-    kth = np.partition(keys, k - 1)[k - 1]
-    below = np.flatnonzero(keys < kth)
-    ties = np.flatnonzero(keys == kth)[: k - len(below)]
-    chosen = np.sort(np.concatenate([below, ties]))
-    return chosen[np.argsort(keys[chosen], kind="stable")]
 
 
 # ------------------------------------------------------------------------------------ factory
@@ -893,10 +527,7 @@ def generate_lazy_portal(
         deals, engagements = LAZY_SIZES[size].deals, LAZY_SIZES[size].engagements
     if deals < 0 or engagements < 0:
         raise ValueError("deals and engagements must not be negative")
-    if end_date is None:
-        end_date = dt.datetime.now(dt.timezone.utc).date()
-    if isinstance(end_date, dt.datetime):
-        end_date = end_date.date()
+    end_date = last_day(end_date)
     n_companies = max(50, deals // 3) if companies is None else companies
     if not 0 <= n_companies <= _MAX_COMPANIES:
         raise ValueError(f"companies must be within [0, {_MAX_COMPANIES}]")
