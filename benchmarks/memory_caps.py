@@ -1,15 +1,27 @@
 """Peak RSS of a first and an incremental sync with DuckDB uncapped, then capped (the defaults):
-    .venv/bin/python benchmarks/memory_caps.py bench-10k
+.venv/bin/python benchmarks/memory_caps.py bench-10k
 """
-import os, sys, tempfile
+
+import os
+import sys
+import tempfile
 from pathlib import Path
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import extraction as ex
+
+
 def main():
     size = sys.argv[1]
-    for label, env in [("uncapped (DuckDB defaults)", {"SALESMETRICS_DUCKDB_MEMORY_LIMIT": "100GB", "SALESMETRICS_DUCKDB_THREADS": str(os.cpu_count())}),
-                       ("capped (256MB, 2 threads)", {})]:
-        os.environ.pop("SALESMETRICS_DUCKDB_MEMORY_LIMIT", None); os.environ.pop("SALESMETRICS_DUCKDB_THREADS", None)
+    for label, env in [
+        (
+            "uncapped (DuckDB defaults)",
+            {"SALESMETRICS_DUCKDB_MEMORY_LIMIT": "100GB", "SALESMETRICS_DUCKDB_THREADS": str(os.cpu_count())},
+        ),
+        ("capped (256MB, 2 threads)", {}),
+    ]:
+        os.environ.pop("SALESMETRICS_DUCKDB_MEMORY_LIMIT", None)
+        os.environ.pop("SALESMETRICS_DUCKDB_THREADS", None)
         os.environ.update(env)
         portal = ex.Portal(size)
         try:
@@ -18,7 +30,10 @@ def main():
                 s, rss, _ = ex.run_sync(portal.info["url"], db, "unlimited")
                 portal.ask("change", 0.01)
                 s2, rss2, _ = ex.run_sync(portal.info["url"], db, "unlimited")
-                print(f"{size} {label}: first sync {s:.1f} s, peak RSS {rss} MB; incremental {s2:.1f} s, peak RSS {rss2} MB", flush=True)
+                print(
+                    f"{size} {label}: first sync {s:.1f} s, peak RSS {rss} MB; incremental {s2:.1f} s, peak RSS {rss2} MB",
+                    flush=True,
+                )
         finally:
             portal.close()
 
