@@ -34,7 +34,6 @@ SCORECARD_MEASURES = (
     "notes",
 )
 ACTIVITY_GOAL_MEASURES = ("calls", "connected_calls", "meetings_booked", "emails_sent", "tasks_completed", "notes")
-STANDARD_DISPOSITION_LABELS = ("Busy", "Connected", "Left live message", "Left voicemail", "No answer", "Wrong number")
 
 
 class _Strict(BaseModel):

@@ -34,7 +34,7 @@ import duckdb
 
 from pipelines.dashboard.page import dashboard_path
 from pipelines.portals import PortalConfig, fleet_dir
-from pipelines.warehouse.publish import BI_STORAGE_VERSION, MARTS_SCHEMA, bi_copy_path
+from pipelines.warehouse.publish import BI_STORAGE_VERSION, MARTS_SCHEMA, bi_copy_path, fsync
 
 if TYPE_CHECKING:
     from pipelines.config import SalesmetricsConfig
@@ -78,14 +78,6 @@ def _sql_path(path: Path) -> str:
 
 def _sql_text(value: str | None) -> str:
     return "null::varchar" if value is None else "'" + value.replace("'", "''") + "'"
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[str]:
@@ -146,9 +138,9 @@ def write_fleet_copy(portals: list[PortalConfig], target: Path) -> tuple[Path, t
             con.execute("detach fleet_copy")
     finally:
         con.close()
-    _fsync(staging)
+    fsync(staging)
     os.replace(staging, target)
-    _fsync(target.parent)
+    fsync(target.parent)
     return target, tuple(r[0] for r in rows if r[5] is not None)
 
 

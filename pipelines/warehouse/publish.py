@@ -96,9 +96,9 @@ def _publish_duckdb_copy(con, marts: tuple[str, ...], target: Path) -> Path:
     wal = staging.with_name(staging.name + ".wal")
     if wal.exists():  # checkpointed and detached: everything is in the file itself
         raise RuntimeError(f"publishing left a write-ahead log behind: {wal}")
-    _fsync(staging)
+    fsync(staging)
     os.replace(staging, target)
-    _fsync(target.parent)
+    fsync(target.parent)
     return target
 
 
@@ -111,16 +111,16 @@ def _publish_parquet(con, marts: tuple[str, ...], link: Path) -> Path:
     for mart in marts:
         file = directory / f"{mart}.parquet"
         con.execute(f"copy {MARTS_SCHEMA}.{mart} to '{_sql_path(file)}' (format parquet, compression zstd)")
-        _fsync(file)
-    _fsync(directory)
-    _fsync(versions)
+        fsync(file)
+    fsync(directory)
+    fsync(versions)
     if link.is_dir() and not link.is_symlink():
         shutil.rmtree(link)  # a plain directory from a copy made by hand: replaced once by the link
     next_link = link.with_name(link.name + ".next")
     next_link.unlink(missing_ok=True)
     next_link.symlink_to(Path(versions.name) / version, target_is_directory=True)
     os.replace(next_link, link)
-    _fsync(link.parent)
+    fsync(link.parent)
     _prune(versions, keep=KEEP_VERSIONS, current=version)
     return link
 
@@ -132,7 +132,8 @@ def _prune(versions: Path, keep: int, current: str) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _fsync(path: Path) -> None:
+def fsync(path: Path) -> None:
+    """Flush a file (or a directory's entries) to disk before and after an atomic swap."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
