@@ -165,6 +165,28 @@ def test_the_page_shows_the_marts_offline_in_chromium(demo_run):
             names = page.eval_on_selector_all(f"{table} tbody td.name", "els => els.map(e => e.textContent)")
             assert set(names) <= {reps[rep]}, (table, names)
         assert page.eval_on_selector_all("#quota-table tbody tr", "els => els.length") >= 1
+        # the rep's activity in the last complete week, which the page rebuilds from the additive parts
+        week = dt.date.fromisoformat(page.inner_text("#activity-week"))
+        cells = page.eval_on_selector_all(
+            "#activity-table tbody td.num", "els => els.map(e => [e.dataset.measure, e.dataset.value])"
+        )
+        con = duckdb.connect(str(demo_run.warehouse), read_only=True)
+        activity = one(
+            con,
+            "select calls, connected_calls, avg_talk_time_seconds, positive_disposition_rate, meetings_per_conversation, "
+            "emails_received, meetings_booked, emails_sent from marts.rep_activity_weekly "
+            "where week_start = ? and owner_id = ?",
+            [week, rep],
+        )
+        con.close()
+        assert activity["calls"] is not None, "the demo's leading rep made calls in the last complete week"
+        assert {measure for measure, _ in cells} == set(activity), cells
+        for measure, value in cells:
+            expected = activity[measure]
+            if expected is None:
+                assert value == "", (measure, value)
+            else:
+                assert float(value) == pytest.approx(float(expected), rel=1e-12, abs=1e-12), (measure, value)
 
         page.wait_for_timeout(3500)  # longer than the page's poll interval: from file:// it never polls
         assert errors == []

@@ -19,11 +19,15 @@
     }
     return a >= 100 || Number.isInteger(v) ? v.toFixed(0) : v.toFixed(1);
   }
+  // One formatter each: toLocaleString with options builds a new one per call, and a page of a few
+  // thousand table cells spent a quarter of its script time there.
+  const MONEY = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const WHOLE = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+  const COUNT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 4 });
   const FORMATS = {
-    money: { short: compact, exact: (v) => v.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
-             hover: ",.2f" },
-    count: { short: (v) => (Math.abs(v) < 10000 ? Math.round(v).toLocaleString("en-US") : compact(v)),
-             exact: (v) => v.toLocaleString("en-US", { maximumFractionDigits: 4 }), hover: ",.4~f" },
+    money: { short: compact, exact: (v) => MONEY.format(v), hover: ",.2f" },
+    count: { short: (v) => (Math.abs(v) < 10000 ? WHOLE.format(Math.round(v)) : compact(v)),
+             exact: (v) => COUNT.format(v), hover: ",.4~f" },
     pct: { short: (v) => (v * 100).toFixed(1) + "%", exact: (v) => (v * 100).toFixed(4) + "%", hover: ".2%" },
     days: { short: (v) => v.toFixed(1) + " d", exact: (v) => v.toFixed(4) + " days", hover: ".2f" },
     seconds: { short: (v) => Math.floor(v / 60) + "m " + String(Math.round(v % 60)).padStart(2, "0") + "s",
@@ -65,7 +69,7 @@
     margin: { l: 52, r: 12, t: 8, b: 36 }, font: { family: "system-ui, sans-serif", size: 11, color: "#1f2933" },
     paper_bgcolor: "#fff", plot_bgcolor: "#fff", hovermode: "x unified", showlegend: true,
     legend: { orientation: "h", y: -0.18, x: 0, font: { size: 10 } },
-    xaxis: { gridcolor: "#f0f2f5", automargin: true }, yaxis: { gridcolor: "#eceff3", zerolinecolor: "#ced4da", automargin: true },
+    xaxis: { gridcolor: "#f0f2f5" }, yaxis: { gridcolor: "#eceff3", zerolinecolor: "#ced4da" },
   };
   const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
   const AXIS_FORMAT = { money: {}, count: {}, pct: { tickformat: ".0%" }, days: {}, seconds: {}, ratio: {}, times: {} };
@@ -246,25 +250,36 @@
     });
   }
 
-  /* ---- 5. rep activity per week ---- */
-  const ACTIVITY_ROWS = rows(D.activity);
-  const SUMS = ["calls", "connected_calls", "connected_talk_time_ms", "connected_calls_with_duration", "positive_dials",
-                "dials_with_disposition", "meetings_booked", "emails_sent", "emails_received"];
-  const ratio = (a, b) => (b ? a / b : null);
-  function withRatios(r) {
-    return Object.assign(r, { avg_talk_time_seconds: ratio(r.connected_talk_time_ms / 1000, r.connected_calls_with_duration),
-      positive_disposition_rate: ratio(r.positive_dials, r.dials_with_disposition),
-      meetings_per_conversation: ratio(r.meetings_booked, r.connected_calls) });
-  }
-  const TEAM_ACTIVITY = (() => {  // the team's week: sums of counts, ratios from the summed parts
-    const weeks = new Map();
-    for (const r of ACTIVITY_ROWS) {
-      const w = weeks.get(r.week_start) || Object.fromEntries([["week_start", r.week_start], ...SUMS.map((k) => [k, 0])]);
-      for (const k of SUMS) w[k] += r[k] || 0;
-      weeks.set(r.week_start, w);
+  /* ---- 5. rep activity per week ----
+     The page gets the additive parts per rep and for the team (summed by the build), weeks by index;
+     each ratio is taken here from its parts with the mart's own formula (the same double division). */
+  const WEEKS = D.activity.weeks;
+  const ratio = (a, b) => (isNum(a) && b ? a / b : null);
+  function weekRows(cols, ownerId) {
+    const out = [];
+    for (let i = 0; i < cols.w.length; i++) {
+      const r = { week_start: WEEKS[cols.w[i]], owner_id: ownerId };
+      for (const k of ACTIVITY_PARTS) r[k] = cols[k][i];
+      r.avg_talk_time_seconds = ratio(r.connected_talk_time_ms, r.connected_calls_with_duration * 1000);
+      r.positive_disposition_rate = ratio(r.positive_dials, r.dials_with_disposition);
+      r.meetings_per_conversation = ratio(r.meetings_booked, r.connected_calls);
+      out.push(r);
     }
-    return [...weeks.values()].sort((a, b) => (a.week_start < b.week_start ? -1 : 1)).map(withRatios);
-  })();
+    return out;
+  }
+  const ACTIVITY_PARTS = Object.keys(D.activity.team).filter((k) => k !== "w");
+  const TEAM_ACTIVITY = weekRows(D.activity.team, null);
+  const REP_ACTIVITY = new Map(D.activity.reps.map((cols) => [cols.owner_id, cols]));
+  const repWeeks = (id) => (REP_ACTIVITY.has(id) ? weekRows(REP_ACTIVITY.get(id), id) : []);
+  function weekOfEveryRep(week) {  // one row per rep with activity that week
+    const w = WEEKS.indexOf(week);
+    const out = [];
+    for (const cols of D.activity.reps) {
+      const i = cols.w.indexOf(w);
+      if (i >= 0) out.push(weekRows({ w: [w], ...Object.fromEntries(ACTIVITY_PARTS.map((k) => [k, [cols[k][i]]])) }, cols.owner_id)[0]);
+    }
+    return out;
+  }
   const ACTIVITY_CHARTS = [
     ["plot-dials", "calls", "Dials", "count"], ["plot-connects", "connected_calls", "Connects", "count"],
     ["plot-talk", "avg_talk_time_seconds", "Avg talk time (s)", "seconds"],
@@ -272,7 +287,7 @@
     ["plot-meetings", "meetings_per_conversation", "Meetings per conversation", "ratio"],
     ["plot-emails", "emails_received", "Email responses (received)", "count"]];
   function activity() {
-    const own = state.rep ? ACTIVITY_ROWS.filter((r) => r.owner_id === state.rep) : TEAM_ACTIVITY;
+    const own = state.rep ? repWeeks(state.rep) : TEAM_ACTIVITY;
     const x = pick(own, "week_start");
     const lastWeek = D.meta.last_complete_week;
     const start = new Date(Date.parse(lastWeek) - 25 * 7 * 864e5).toISOString().slice(0, 10);
@@ -282,7 +297,7 @@
         hovertemplate: "%{y:,}" } : series(x, pick(own, measure), measure, kind, { mode: "lines+markers", marker: { size: 3 }, line: { color: COLORS.lead } });
       plot(id, [trace], kind, { xrange: [start, end], layout: { showlegend: false } });
     }
-    const week = ACTIVITY_ROWS.filter((r) => r.week_start === lastWeek && (!state.rep || r.owner_id === state.rep))
+    const week = weekOfEveryRep(lastWeek).filter((r) => !state.rep || r.owner_id === state.rep)
       .sort((a, b) => (b.calls - a.calls) || (repName(a.owner_id) < repName(b.owner_id) ? -1 : 1));
     $("activity-week").textContent = lastWeek;
     $("activity-table").innerHTML = table([{ label: "rep", get: (r) => repName(r.owner_id) },
