@@ -190,6 +190,7 @@ class RequestLogEntry:
     route: str
     object_type: str | None
     status: int
+    finished: float = 0.0  # time.monotonic() when the answer was ready (request timelines)
 
 
 class _Answer(Exception):
@@ -387,7 +388,15 @@ class DemoPortalServer:
                 self._by_route[route] += 1
                 self._by_object[(route, obj)] += 1
                 self.request_log.append(
-                    RequestLogEntry(request.method, path, request.query_string.decode("latin-1"), route, obj, status)
+                    RequestLogEntry(
+                        request.method,
+                        path,
+                        request.query_string.decode("latin-1"),
+                        route,
+                        obj,
+                        status,
+                        time.monotonic(),
+                    )
                 )
 
     def _pipeline(self, request: Request, path: str, route: str, args: dict[str, Any]) -> Response:

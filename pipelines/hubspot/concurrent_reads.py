@@ -130,7 +130,15 @@ class ConcurrentReader(Generic[T]):
         self._started_search = threading.Event()
         self._search_wanted = not self._has_chain
         self._complete_slots = threading.Semaphore(2 * complete_workers)
-        self.stats = {"search_pages": 0, "listing_pages": 0, "ranges": 0, "splits": 0, "repaired": 0, "waited_s": 0.0}
+        self.stats = {
+            "search_pages": 0,
+            "listing_pages": 0,
+            "ranges": 0,
+            "splits": 0,
+            "repaired": 0,
+            "waited_s": 0.0,
+            "listing_s": 0.0,
+        }
 
     # -- consumer -----------------------------------------------------------------------------
 
@@ -206,7 +214,9 @@ class ConcurrentReader(Generic[T]):
         first = True
         started = time.perf_counter()
         try:
+            asked = time.perf_counter()
             for page in pages:
+                self.stats["listing_s"] += time.perf_counter() - asked
                 if self._stop.is_set():
                     raise _Stop
                 self.stats["listing_pages"] += 1
@@ -222,6 +232,7 @@ class ConcurrentReader(Generic[T]):
                     self._put("page", self.wrap(kept))
                 if stop:
                     break
+                asked = time.perf_counter()
         finally:
             close = getattr(pages, "close", None)
             if close:
