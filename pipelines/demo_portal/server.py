@@ -200,6 +200,9 @@ class _Answer(Exception):
         self.response = response
 
 
+_LISTED_LAST = "listed-last"  # the cursor of the page of `listed_last` ids
+
+
 def _now_iso() -> str:
     return iso_ms(int(time.time() * 1000))
 
@@ -209,8 +212,9 @@ class DemoPortalServer:
 
     Knobs: `token` (None accepts any bearer token), `denied_scopes` (endpoints needing them answer
     403), `rate_limit` (enforce `burst_limit` per rolling 10 s on non-search requests and
-    `search_limit` per second on search), `latency_ms` (added to every request). All may be changed
-    while the server runs. `keep_alive` (fixed at start) keeps HTTP/1.1 connections open between
+    `search_limit` per second on search), `latency_ms` (added to every request), `listed_last`
+    (object -> ids its live listing gives after every other record: HubSpot does not promise id
+    order). All may be changed while the server runs. `keep_alive` (fixed at start) keeps HTTP/1.1 connections open between
     requests; False restores werkzeug's `Connection: close` on every response. `portal` is a
     PortalData or a LazyPortal (anything `wire.indexes_for` can read). Use as a context manager or
     `start()`/`stop()`.
@@ -238,6 +242,7 @@ class DemoPortalServer:
         self.denied_scopes: set[str] = set(denied_scopes or ())
         self.limiter = RateLimiter(enforce=rate_limit, burst_limit=burst_limit, search_limit=search_limit)
         self.latency_ms = latency_ms
+        self.listed_last: dict[str, set[str]] = {}
         self.faults = FaultSet()
         self.request_log: deque[RequestLogEntry] = deque(maxlen=100_000)
         self._indexes = wire.indexes_for(portal)
@@ -544,17 +549,27 @@ class DemoPortalServer:
             wire.LIST_HISTORY_MAX if history else wire.LIST_MAX,
             "when propertiesWithHistory is requested" if history else "per page",
         )
-        return 200, wire.list_page(
-            view,
-            obj,
-            limit=limit,
-            after=a.get("after") or None,
-            archived=wire.parse_bool(a.get("archived"), "archived"),
+        archived = wire.parse_bool(a.get("archived"), "archived")
+        shape = dict(
             properties=wire.split_list(a.getlist("properties")),
             history=history,
             associations=wire.split_list(a.getlist("associations")),
-            link=self._link(request),
         )
+        last = set() if archived else self.listed_last.get(obj, set())
+        if last and a.get("after") == _LISTED_LAST:
+            records = [r for r in view.lookup_many(sorted(last, key=int)) if r is not None and not r.get("archived")]
+            return 200, {"results": [wire.project(r, obj, **shape) for r in records]}
+        link = self._link(request)
+        body = wire.list_page(
+            view, obj, limit=limit + len(last), after=a.get("after") or None, archived=archived, link=link, **shape
+        )
+        if last:  # those ids leave their place in id order and come after every other record
+            results = [r for r in body["results"] if r["id"] not in last]
+            body["results"] = results[:limit]
+            # the next page starts at the first record not given (a cursor is the next page's first id)
+            after = results[limit]["id"] if len(results) > limit else _LISTED_LAST
+            body["paging"] = {"next": {"after": after, "link": link(after)}}
+        return 200, body
 
     def _h_objects_get(self, request: Request, obj: str, oid: str) -> tuple[int, Any]:
         view = self._view(obj)

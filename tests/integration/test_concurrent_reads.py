@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
 import pytest
 
 from pipelines.demo_portal import DemoPortalServer, FaultRule, generate_lazy_portal
@@ -109,3 +110,27 @@ def test_a_backfill_window_is_read_by_id_ranges_and_equals_the_first_sync(tmp_pa
     assert statuses.count(429) == 0 and 400 not in statuses
     assert searches <= sum(data.counts().values()) / 200 * 1.3 + 30
     assert snapshot(db) == first
+
+
+def test_a_listing_out_of_id_order_loses_nothing(tmp_path, serial, caplog):
+    """HubSpot lists by id in practice but does not promise it. Some low ids come after every other
+    record here: the chain stops where the search ranges begin, before it reaches them, and the
+    final count below the frontier finds them and reads them by search."""
+    data = portal()
+    late = {str(i) for i in data.ids("deals")[5:400:20]}  # low ids, listed last
+    concurrent_db, listed_db = tmp_path / "concurrent.duckdb", tmp_path / "listed.duckdb"
+    with DemoPortalServer(data, token=TOKEN, latency_ms=60, rate_limit=True, burst_limit=BURST) as server:
+        server.listed_last["deals"] = late
+        with caplog.at_level("WARNING", logger="pipelines.hubspot.concurrent_reads"):
+            results = sync(server, concurrent_db)
+        statuses = [e.status for e in server.request_log]
+        serial()
+        sync(server, listed_db)
+    assert any("reading them by search" in r.getMessage() for r in caplog.records), caplog.text
+    assert statuses.count(429) == 0
+    assert results["deals"].records_read == data.counts()["deals"]  # each once: none missed, none twice
+    assert snapshot(concurrent_db) == snapshot(listed_db)
+    con = duckdb.connect(str(concurrent_db), read_only=True)
+    found = {r[0] for r in con.execute("select id from raw.deals").fetchall()}
+    con.close()
+    assert late <= found
