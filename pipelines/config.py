@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pipelines.errors import ConfigError
 from pipelines.portals import PortalConfig, check_portal_list
+from pipelines.warehouse.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_THREADS, is_size
 
 DEFAULT_CONFIG_FILE = Path("salesmetrics.yml")
 
@@ -202,6 +203,20 @@ class ScheduleConfig(_Strict):
         return value
 
 
+class WarehouseConfig(_Strict):
+    """DuckDB's memory and threads for the warehouse connections (SALESMETRICS_DUCKDB_* override)."""
+
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
+    threads: int = Field(DEFAULT_THREADS, ge=1)
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _a_size(cls, value: str) -> str:
+        if not is_size(value):
+            raise ValueError("a size such as 256MB or 1GB")
+        return value
+
+
 class SalesmetricsConfig(_Strict):
     reporting: ReportingConfig = ReportingConfig()
     deals: DealsConfig = DealsConfig()
@@ -211,6 +226,7 @@ class SalesmetricsConfig(_Strict):
     quotas: QuotasConfig = QuotasConfig()
     quarantine: QuarantineConfig = QuarantineConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    warehouse: WarehouseConfig = WarehouseConfig()
     # Many portals in one deployment (pipelines/portals.py); empty = the one of HUBSPOT_ACCESS_TOKEN.
     portals: list[PortalConfig] = Field(default_factory=list)
 

@@ -24,6 +24,7 @@ from pipelines.hubspot.client import DEFAULT_BASE_URL, HubSpotClient
 from pipelines.hubspot.rate_limits import Budgets, RateLimiters
 from pipelines.paths import DEFAULT_DB, REPO_ROOT
 from pipelines.quotas import read_quota_file
+from pipelines.warehouse import limits
 
 # An environment given in place of the process's own (`Settings.from_env(env)`), while it is read.
 _GIVEN_ENVIRONMENT: ContextVar[Mapping[str, str] | None] = ContextVar("given_environment", default=None)
@@ -76,7 +77,10 @@ class Settings(BaseSettings):
         """
         given = _GIVEN_ENVIRONMENT.set(None if env is None else {k: v for k, v in env.items() if v != ""})
         try:
-            return cls(**overrides)
+            settings = cls(**overrides)
+            warehouse = settings.config.warehouse
+            limits.configure(warehouse.memory_limit, warehouse.threads)
+            return settings
         except ValidationError as exc:
             raise ConfigError(_one_line(exc)) from None
         finally:
