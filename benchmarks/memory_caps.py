@@ -1,7 +1,10 @@
 """Peak RSS of a first and an incremental sync with DuckDB uncapped, then capped (the defaults):
+
 .venv/bin/python benchmarks/memory_caps.py bench-10k
+.venv/bin/python benchmarks/memory_caps.py xlarge --modes capped    # one run of ~10 minutes
 """
 
+import argparse
 import os
 import sys
 import tempfile
@@ -10,16 +13,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import extraction as ex
 
+MODES = {
+    "uncapped": (
+        "uncapped (DuckDB defaults)",
+        {"SALESMETRICS_DUCKDB_MEMORY_LIMIT": "100GB", "SALESMETRICS_DUCKDB_THREADS": str(os.cpu_count())},
+    ),
+    "capped": ("capped (256MB, 2 threads)", {}),
+}
+
 
 def main():
-    size = sys.argv[1]
-    for label, env in [
-        (
-            "uncapped (DuckDB defaults)",
-            {"SALESMETRICS_DUCKDB_MEMORY_LIMIT": "100GB", "SALESMETRICS_DUCKDB_THREADS": str(os.cpu_count())},
-        ),
-        ("capped (256MB, 2 threads)", {}),
-    ]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("size")
+    parser.add_argument("--modes", nargs="+", choices=list(MODES), default=list(MODES))
+    args = parser.parse_args()
+    size = args.size
+    for label, env in [MODES[mode] for mode in args.modes]:
         os.environ.pop("SALESMETRICS_DUCKDB_MEMORY_LIMIT", None)
         os.environ.pop("SALESMETRICS_DUCKDB_THREADS", None)
         os.environ.update(env)
