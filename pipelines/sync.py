@@ -289,16 +289,18 @@ def _batched(
 ) -> Iterable[_Read]:
     """Group API pages into write batches: one transaction per few thousand records, not per page.
 
-    A listed page (links inline) and a page read apart (links beside it) never share a batch, so
-    each kind fills a batch of its own: the concurrent reader interleaves the two, and flushing at
-    every switch made a 25,000-deal first sync write ~150 small batches, the writer its bottleneck."""
+    A listed page (links inline) and a page read apart (links beside them) never share a batch, so
+    each kind fills a batch of its own, half the size, so the two together hold what one batch did:
+    the concurrent reader interleaves the two, and flushing at every switch made a 25,000-deal first
+    sync write ~150 small batches, the writer its bottleneck."""
+    half = max(1, size // 2)
     batches = {True: _Read(), False: _Read()}  # keyed by "links inline"
     for read in reads:
         batch = batches[read.links is None]
         batch.extend(read)
         if progress:
             progress(name, len(read.records))
-        if len(batch.records) >= size:
+        if len(batch.records) >= half:
             yield batch
             batches[read.links is None] = _Read()
     for batch in batches.values():

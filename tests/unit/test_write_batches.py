@@ -16,8 +16,8 @@ def searched(n: int, start: int) -> _Read:
 
 def test_interleaved_kinds_fill_their_own_batches_and_nothing_is_lost():
     reads = [listed(50, 0), searched(100, 1000), listed(50, 50), searched(100, 1100), listed(50, 100)]
-    batches = list(_batched(reads, None, "deals", size=100))
-    # one full batch of each kind as soon as it fills, then what is left
+    batches = list(_batched(reads, None, "deals", size=200))  # 100 per kind
+    # a kind's batch goes as soon as it holds half the size, then what is left
     assert [(len(b.records), b.links is None) for b in batches] == [(100, False), (100, True), (100, False), (50, True)]
     ids = [r["id"] for b in batches for r in b.records]
     assert sorted(ids) == sorted(r["id"] for read in reads for r in read.records)
