@@ -49,7 +49,7 @@ def duckdb_config(env: dict[str, str] | None = None) -> dict[str, str | int]:
     """`duckdb.connect(config=...)` for the warehouse: memory_limit and threads."""
     env = os.environ if env is None else env
     memory = env.get("SALESMETRICS_DUCKDB_MEMORY_LIMIT") or _configured.get("memory") or DEFAULT_MEMORY_LIMIT
-    if not _SIZE.match(memory):
+    if not is_size(memory):
         raise ConfigError(f"SALESMETRICS_DUCKDB_MEMORY_LIMIT must be a size such as 256MB or 1GB (got {memory!r}).")
     threads = env.get("SALESMETRICS_DUCKDB_THREADS") or _configured.get("threads") or str(DEFAULT_THREADS)
     if not threads.strip().isdigit() or int(threads) < 1:

@@ -254,20 +254,17 @@
      The page gets the additive parts per rep and for the team (summed by the build), weeks by index;
      each ratio is taken here from its parts with the mart's own formula (the same double division). */
   const WEEKS = D.activity.weeks;
-  const ratio = (a, b) => (isNum(a) && b ? a / b : null);
-  function weekRows(cols, ownerId) {
-    const out = [];
-    for (let i = 0; i < cols.w.length; i++) {
-      const r = { week_start: WEEKS[cols.w[i]], owner_id: ownerId };
-      for (const k of ACTIVITY_PARTS) r[k] = cols[k][i];
-      r.avg_talk_time_seconds = ratio(r.connected_talk_time_ms, r.connected_calls_with_duration * 1000);
-      r.positive_disposition_rate = ratio(r.positive_dials, r.dials_with_disposition);
-      r.meetings_per_conversation = ratio(r.meetings_booked, r.connected_calls);
-      out.push(r);
-    }
-    return out;
-  }
   const ACTIVITY_PARTS = Object.keys(D.activity.team).filter((k) => k !== "w");
+  const ratio = (a, b) => (isNum(a) && b ? a / b : null);
+  function weekRow(cols, i, ownerId) {  // the i-th week of a rep (or the team), its ratios from its parts
+    const r = { week_start: WEEKS[cols.w[i]], owner_id: ownerId };
+    for (const k of ACTIVITY_PARTS) r[k] = cols[k][i];
+    r.avg_talk_time_seconds = ratio(r.connected_talk_time_ms, r.connected_calls_with_duration * 1000);
+    r.positive_disposition_rate = ratio(r.positive_dials, r.dials_with_disposition);
+    r.meetings_per_conversation = ratio(r.meetings_booked, r.connected_calls);
+    return r;
+  }
+  const weekRows = (cols, ownerId) => cols.w.map((_, i) => weekRow(cols, i, ownerId));
   const TEAM_ACTIVITY = weekRows(D.activity.team, null);
   const REP_ACTIVITY = new Map(D.activity.reps.map((cols) => [cols.owner_id, cols]));
   const repWeeks = (id) => (REP_ACTIVITY.has(id) ? weekRows(REP_ACTIVITY.get(id), id) : []);
@@ -276,7 +273,7 @@
     const out = [];
     for (const cols of D.activity.reps) {
       const i = cols.w.indexOf(w);
-      if (i >= 0) out.push(weekRows({ w: [w], ...Object.fromEntries(ACTIVITY_PARTS.map((k) => [k, [cols[k][i]]])) }, cols.owner_id)[0]);
+      if (i >= 0) out.push(weekRow(cols, i, cols.owner_id));
     }
     return out;
   }
