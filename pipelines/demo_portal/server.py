@@ -661,17 +661,14 @@ class DemoPortalServer:
         inputs = body["inputs"]
         if len(inputs) > wire.ASSOC_BATCH_MAX:
             raise wire.WireError(400, f"At most {wire.ASSOC_BATCH_MAX} inputs per batch, got {len(inputs)}")
-        deals = self._indexes.view("deals")
-        results = []
-        seen: set[str] = set()
+        unique: dict[str, dict[str, Any]] = {}
         for item in inputs:
             if not isinstance(item, dict) or item.get("id") in (None, ""):
                 raise wire.WireError(400, f"Invalid batch input {item!r}: each input needs an 'id'")
-            rid = str(item["id"])
-            if rid in seen:
-                continue
-            seen.add(rid)
-            targets = wire.association_targets(deals, obj, rid, to)
+            unique.setdefault(str(item["id"]), item)
+        every = wire.association_targets_many(self._indexes.view("deals"), obj, list(unique), to)
+        results = []
+        for (rid, item), targets in zip(unique.items(), every, strict=True):
             if not targets:
                 continue  # ids without associations are left out
             page = wire.association_page(targets, wire.ASSOC_MAX, item.get("after"))

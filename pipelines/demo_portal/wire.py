@@ -206,13 +206,17 @@ class View:
         return (self.archived, self.archived_keys) if archived else (self.live, self.live_keys)
 
     # The read interface `list_page`, `search_page`, `batch_read`, `association_targets` and the
-    # server use; the lazy portal's views (lazy/view.py) implement the same five methods.
+    # server use; the lazy portal's views (lazy/view.py) implement the same six methods.
     def lookup(self, rid: str) -> dict[str, Any] | None:
         """The record with this id, archived or not (None if there is none)."""
         return self.by_id.get(rid)
 
     def lookup_many(self, rids: list[str]) -> list[dict[str, Any] | None]:
         return [self.by_id.get(rid) for rid in rids]
+
+    def deal_links(self, rids: list[str]) -> list[list[tuple[str, bool]]]:
+        """For a deals view: each deal's company links [(company id, primary)]; none when archived."""
+        return [company_links_of(self.by_id.get(rid)) for rid in rids]
 
     def list_chunk(self, archived: bool, after: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
         """Up to `limit` records from the cursor on, in id order, and the next page's cursor (or None)."""
@@ -249,6 +253,13 @@ class View:
                     rev.setdefault(str(link["id"]), []).append((str(deal["id"]), bool(link.get("primary"))))
             self._company_deals = rev
         return self._company_deals
+
+
+def company_links_of(deal: dict[str, Any] | None) -> list[tuple[str, bool]]:
+    """A deal's company links [(company id, primary)]; none when it is archived or unknown."""
+    if deal is None or deal.get("archived"):
+        return []
+    return [(str(link["id"]), bool(link.get("primary"))) for link in deal.get("_companies") or []]
 
 
 def build_view(records: list[dict[str, Any]]) -> View:
@@ -629,24 +640,31 @@ def association_targets(deals: View, from_type: str, from_id: str, to_type: str)
 
     `deals` is the deals view (associations live on deals as `_companies`); archived deals have none.
     """
+    return association_targets_many(deals, from_type, [from_id], to_type)[0]
+
+
+def association_targets_many(
+    deals: View, from_type: str, from_ids: list[str], to_type: str
+) -> list[list[dict[str, Any]]]:
+    """`association_targets` for several records at once (a batch read makes its deals together)."""
     types = ASSOCIATION_TYPES.get((from_type, to_type))
     if types is None:
-        return []
+        return [[] for _ in from_ids]
     primary_type, unlabeled_type, _, _ = types
-    links: list[tuple[str, bool]] = []
     if from_type == "deals":
-        deal = deals.lookup(from_id)
-        if deal is not None and not deal.get("archived"):
-            links = [(str(link["id"]), bool(link.get("primary"))) for link in deal.get("_companies") or []]
+        every = deals.deal_links(from_ids)
     else:
-        links = deals.company_links(from_id)
+        every = [deals.company_links(from_id) for from_id in from_ids]
     out = []
-    for to_id, primary in links:
-        kinds = []
-        if primary:
-            kinds.append({"category": "HUBSPOT_DEFINED", "typeId": primary_type, "label": "Primary"})
-        kinds.append({"category": "HUBSPOT_DEFINED", "typeId": unlabeled_type, "label": None})
-        out.append({"toObjectId": int(to_id), "associationTypes": kinds})
+    for links in every:
+        targets = []
+        for to_id, primary in links:
+            kinds = []
+            if primary:
+                kinds.append({"category": "HUBSPOT_DEFINED", "typeId": primary_type, "label": "Primary"})
+            kinds.append({"category": "HUBSPOT_DEFINED", "typeId": unlabeled_type, "label": None})
+            targets.append({"toObjectId": int(to_id), "associationTypes": kinds})
+        out.append(targets)
     return out
 
 

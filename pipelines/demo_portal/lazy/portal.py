@@ -28,6 +28,7 @@ from pipelines.demo_portal.lazy.store import ARCHIVED, GONE, LIVE, Store
 from pipelines.demo_portal.lazy.view import LazyView
 from pipelines.demo_portal.records import DAY, HOUR, api_record, last_day, make_staff, month_add, pipeline_records
 from pipelines.demo_portal.vocabulary import CUSTOM_DISPOSITION
+from pipelines.demo_portal.wire import ALWAYS_CREATE_PROPERTY
 
 # Share of engagements per type (calls dominate, as on a real sales floor), as in the small portal.
 ENGAGEMENT_SHARES: dict[str, float] = {"calls": 0.46, "emails": 0.30, "meetings": 0.08, "notes": 0.08, "tasks": 0.08}
@@ -268,7 +269,14 @@ class LazyPortal:
             return self.view(object_name).lookup_many([str(i) for i in ids])
 
     # ------------------------------------------------------------------ making records
-    def _render(self, s: Store, positions: np.ndarray) -> list[dict[str, Any]]:
+    def _render(self, s: Store, positions: np.ndarray, light: bool = False) -> list[dict[str, Any]]:
+        """The records at these positions, as the API shapes them (plus `_history` and `_companies`).
+
+        `light` skips making the properties: the record carries only its id, timestamps, creation
+        property and (deals) company links, which is all a search for `hs_object_id` or an
+        association read shows. Making a deal is most of the portal's time, and a sync that finds
+        deals by search would otherwise have each one made three times.
+        """
         positions = np.asarray(positions, dtype=np.int64)
         out: list[dict[str, Any]] = []
         base_mask = positions < s.n_base
@@ -277,7 +285,7 @@ class LazyPortal:
             created = s.created_fn(idx)
             base_lm = s.base_lm_fn(idx, created)
             seeds = streams.draws(s.key + 7, idx)
-            links = self._deal_links(idx) if s.name == "deals" else None
+        links = self._deal_links(idx) if s.name == "deals" and len(idx) else None
         j = 0
         for p in positions.tolist():
             if p >= s.n_base:
@@ -285,18 +293,26 @@ class LazyPortal:
                 archived_at = record.get("archivedAt")
             else:
                 c, m = int(created[j]), int(base_lm[j])
-                rng = random.Random(int(seeds[j]))
-                if s.name == "deals":
-                    assert links is not None
-                    pair = [(int(links[0][j]), True), (int(links[1][j]), False)]
-                    props, private = makers.make_deal(self._env, rng, c, m, [(k, pr) for k, pr in pair if k >= 0])
-                elif s.name == "companies":
-                    props, private = makers.make_company(self._env, rng, p, c)
-                elif s.name == "goal_targets":
-                    reps = len(self._reps)
-                    props, private = makers.make_goal(self._env, rng, self._reps[p % reps], self._manager, p // reps, c)
+                deal_links: list[tuple[int, bool]] = []
+                if links is not None:
+                    pair = ((int(links[0][j]), True), (int(links[1][j]), False))
+                    deal_links = [(k, pr) for k, pr in pair if k >= 0]
+                if light:
+                    props = {ALWAYS_CREATE_PROPERTY.get(s.name, "hs_createdate"): iso_ms(c)}
+                    private: dict[str, Any] = {"_links": deal_links} if s.name == "deals" else {}
                 else:
-                    props, private = makers.ENGAGEMENT_MAKERS[s.name](self._env, rng, c, m)
+                    rng = random.Random(int(seeds[j]))
+                    if s.name == "deals":
+                        props, private = makers.make_deal(self._env, rng, c, m, deal_links)
+                    elif s.name == "companies":
+                        props, private = makers.make_company(self._env, rng, p, c)
+                    elif s.name == "goal_targets":
+                        reps = len(self._reps)
+                        props, private = makers.make_goal(
+                            self._env, rng, self._reps[p % reps], self._manager, p // reps, c
+                        )
+                    else:
+                        props, private = makers.ENGAGEMENT_MAKERS[s.name](self._env, rng, c, m)
                 record = {"id": None, "properties": props, "createdAt": iso_ms(c)}
                 if "_history" in private:
                     record["_history"] = private["_history"]

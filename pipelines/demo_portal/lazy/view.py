@@ -46,7 +46,7 @@ def _number(value: Any) -> int | float | None:
 
 
 class LazyView:
-    """One object type of a LazyPortal, read the way `wire.View` is (same five methods)."""
+    """One object type of a LazyPortal, read the way `wire.View` is (same six methods)."""
 
     def __init__(self, portal: LazyPortal, store: Store):
         self.portal = portal
@@ -54,6 +54,7 @@ class LazyView:
         self._searches: OrderedDict[str, tuple[int, np.ndarray]] = OrderedDict()
         self._version = -1
         self._live: np.ndarray | None = None
+        self._create_property = wire.ALWAYS_CREATE_PROPERTY.get(store.name, "hs_createdate")
 
     def _fresh(self) -> None:
         if self._version != self.portal.version:
@@ -72,10 +73,17 @@ class LazyView:
         p = self.s.position(rid)
         return None if p is None else self.portal._render(self.s, np.array([p]))[0]
 
+    def deal_links(self, rids: list[str]) -> list[list[tuple[str, bool]]]:
+        """Each deal's company links [(company id, primary)], made light; none when archived."""
+        return [wire.company_links_of(deal) for deal in self._lookup_many(rids, light=True)]
+
     def lookup_many(self, rids: list[str]) -> list[dict[str, Any] | None]:
+        return self._lookup_many(rids)
+
+    def _lookup_many(self, rids: list[str], light: bool = False) -> list[dict[str, Any] | None]:
         positions = [self.s.position(r) for r in rids]
         found = np.array([p for p in positions if p is not None], dtype=np.int64)
-        made = iter(self.portal._render(self.s, found)) if len(found) else iter(())
+        made = iter(self.portal._render(self.s, found, light=light)) if len(found) else iter(())
         return [None if p is None else next(made) for p in positions]
 
     # ------------------------------------------------------------------ list
@@ -116,7 +124,9 @@ class LazyView:
         else:
             self._searches.move_to_end(key)
         total, order = hit
-        return total, self.portal._render(self.s, order[offset : offset + limit])
+        asked = set(wire.split_list(body.get("properties")) or ())
+        light = bool(asked) and asked <= {"hs_object_id", "hs_lastmodifieddate", self._create_property}
+        return total, self.portal._render(self.s, order[offset : offset + limit], light=light)
 
     def _column(self, prop: str) -> np.ndarray | None:
         if prop == "hs_object_id":

@@ -365,6 +365,21 @@ def test_changes_match_portaldata_record_for_record():
     again = materialise(portal)
     for name in OBJECT_TYPES:
         assert again.objects[name] == reference.objects[name], name
+    # A search for ids and an association read (records made light, without their properties)
+    # show what the full records show, changed, archived, merged and added ones included.
+    indexes = wire.Indexes(reference)
+    for name in OBJECT_TYPES:
+        for direction in ("ASCENDING", "DESCENDING"):
+            for after in ("0", "200"):
+                sort = {"propertyName": "hs_object_id", "direction": direction}
+                body = {"sorts": [sort], "limit": 200, "after": after, "properties": ["hs_object_id"]}
+                got = wire.search_page(portal.view(name), name, body)
+                assert got == wire.search_page(indexes.view(name), name, body), (name, direction, after)
+    every_deal = [d["id"] for d in reference.objects["deals"]]
+    assert new_deal["id"] in every_deal and str(deals[5]) in every_deal
+    for rid in every_deal:
+        got = wire.association_targets(portal.view("deals"), "deals", rid, "companies")
+        assert got == wire.association_targets(indexes.view("deals"), "deals", rid, "companies"), rid
     assert portal.get("deals", deals[8]) is None and portal.get("companies", merged_company) is None
     with pytest.raises(KeyError):
         portal.update("deals", deals[8], {"amount": 1}, "2026-11-29T00:00:00Z")
