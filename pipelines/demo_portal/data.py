@@ -31,7 +31,7 @@ OBJECT_TYPES: tuple[str, ...] = (
     "goal_targets",
 )
 
-# HubSpot's six default call dispositions (outcome GUID -> label), hubspot-api.md section 2.
+# HubSpot's six default call dispositions (outcome GUID -> label), as the calling API lists them.
 STANDARD_DISPOSITIONS: tuple[dict[str, str], ...] = (
     {"id": "9d9162e7-6cf3-4944-bf63-4dff82258764", "label": "Busy"},
     {"id": "f240bbac-87c9-4f6e-bf70-924b57d47db7", "label": "Connected"},

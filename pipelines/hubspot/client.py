@@ -35,6 +35,10 @@ LIST_PAGE_SIZE = 100  # HubSpot's maximum for list endpoints
 HISTORY_PAGE_SIZE = 50  # maximum when propertiesWithHistory is requested
 SEARCH_PAGE_SIZE = 200  # maximum for CRM search
 BATCH_SIZE = 100  # maximum inputs of a batch read
+# Inputs of a v4 batch association read: one search page. HubSpot does not document the cap; Airbyte
+# sends a search page of ~200 ids per request in production, so 200 halves the association requests
+# of a search-found page against 100 without leaving known ground.
+ASSOCIATION_BATCH_SIZE = 200
 SEARCH_RESULT_CAP = 10_000  # search refuses to page past this offset
 TRANSIENT_STATUSES = (429, 500, 502, 503, 504)
 PRIMARY_COMPANY_TYPE_ID = 5  # the v4 association type of a deal's Primary company
@@ -333,11 +337,11 @@ class HubSpotClient:
         return records
 
     def company_links(self, object_type: str, ids: list[str], scope: str) -> list[CompanyLink]:
-        """The companies associated with records, from the v4 associations batch API, up to 100 ids
-        per request; a company may be listed more than once."""
+        """The companies associated with records, from the v4 associations batch API, up to
+        `ASSOCIATION_BATCH_SIZE` ids per request; a company may be listed more than once."""
         links: list[CompanyLink] = []
-        for start in range(0, len(ids), BATCH_SIZE):
-            body = {"inputs": [{"id": i} for i in ids[start : start + BATCH_SIZE]]}
+        for start in range(0, len(ids), ASSOCIATION_BATCH_SIZE):
+            body = {"inputs": [{"id": i} for i in ids[start : start + ASSOCIATION_BATCH_SIZE]]}
             page = self._call(
                 f"batch read associations {object_type}->companies",
                 scope,

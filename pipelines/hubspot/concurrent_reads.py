@@ -52,7 +52,7 @@ T = TypeVar("T")
 Page = list[dict[str, Any]]
 
 SEARCH_PAGE = 200  # HubSpot's maximum search page
-COMPLETE_CHUNK = 100  # batch read and v4 batch association inputs per request
+COMPLETE_CHUNK = 200  # records re-read per task: one search page, two batch reads and one association read
 RANGE_RECORDS = 1_000  # records per id range when the span is first cut
 SEARCH_WORKERS = 4  # search requests in flight: 5/s x a few hundred ms, with room for slow answers
 COMPLETE_WORKERS = 12  # batch reads in flight: ~19/s x (two round trips per chunk)
