@@ -4,8 +4,10 @@ A listing is one chain of cursors (`after` is opaque): at 150 ms a round trip it
 history per round trip, about a third of what the Professional budget allows. This module reads an
 object from both ends at once:
 
-- from the bottom, the listing chain itself (the page shape the sync already loads: history and
-  associations inline), which costs no search budget;
+- from the bottom, the listing chain itself (associations inline), which costs no search budget.
+  History caps a listing page at 50 records, so an object with history is listed 100 a page without
+  it and `complete_listed` reads each page's history by id on a few workers beside the chain: the
+  same number of requests, and the chain finds ids twice as fast;
 - from the top, id ranges found with search: one search sorted by `hs_object_id` DESCENDING gives the
   highest id and the number of records, the id span above the listing's position is cut into ranges of
   about `RANGE_RECORDS` records, and several ranges are read at once, highest first. Each page of a
@@ -56,11 +58,12 @@ COMPLETE_CHUNK = 200  # records re-read per task: one search page, two batch rea
 RANGE_RECORDS = 1_000  # records per id range when the span is first cut
 SEARCH_WORKERS = 4  # search requests in flight: 5/s x a few hundred ms, with room for slow answers
 COMPLETE_WORKERS = 12  # batch reads in flight: ~19/s x (two round trips per chunk)
+LISTED_WORKERS = 4  # listing pages re-read at once: the chain lists one page a round trip
 OUTPUT_PAGES = 24  # pages read ahead of the writer (memory bound)
 # Split only when the listing alone would take longer than this (pages left x the first page's
 # round trip): a few pages at low latency are not worth a search.
 MIN_CHAIN_SECONDS = 2.0
-MIN_SPLIT_PAGES = 40  # nor when it has fewer pages left than this (a split costs a few searches)
+MIN_SPLIT_RECORDS = 2_000  # nor when fewer records than this are left (a split costs a few searches)
 _POLL = 0.2
 
 
@@ -78,6 +81,8 @@ class ReadPlan:
             search page is the record.
         listing: the listing chain (pages in id order in practice); None for a window.
         listing_page: the listing's page size (a short first page means there is nothing to split).
+        complete_listed: reads a listing page's records again (the history a listing of 100 a page
+            cannot carry) on a few workers beside the chain; None when the listed page is the record.
     """
 
     object_type: str
@@ -87,6 +92,7 @@ class ReadPlan:
     complete: Callable[[Page], Any] | None = None
     listing: Iterable[Page] | None = None
     listing_page: int = 100
+    complete_listed: Callable[[Page], Any] | None = None
 
 
 class _Stop(Exception):
@@ -106,13 +112,13 @@ class ConcurrentReader(Generic[T]):
         complete_workers: int = COMPLETE_WORKERS,
         range_records: int = RANGE_RECORDS,
         min_chain_seconds: float = MIN_CHAIN_SECONDS,
-        min_split_pages: int = MIN_SPLIT_PAGES,
+        min_split_records: int = MIN_SPLIT_RECORDS,
     ):
         self.client, self.plan, self.wrap = client, plan, wrap
         self.search_workers, self.complete_workers = search_workers, complete_workers
         self.range_records = range_records
         self.min_chain_seconds = min_chain_seconds
-        self.min_split_pages = min_split_pages
+        self.min_split_records = min_split_records
         self._round_trip = 0.0
         self._cond = threading.Condition()
         self._stop = threading.Event()
@@ -210,6 +216,22 @@ class ConcurrentReader(Generic[T]):
 
     def _run_chain(self) -> None:
         assert self.plan.listing is not None
+        pool = None
+        if self.plan.complete_listed is not None:
+            pool = ThreadPoolExecutor(LISTED_WORKERS, thread_name_prefix=f"listed-{self.plan.object_type}")
+        futures: list[Any] = []
+        try:
+            self._read_chain(pool, futures)
+        except BaseException:
+            self._stop.set()  # completions not yet started are dropped, not waited for
+            raise
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=self._stop.is_set())
+        self._finish(futures)
+
+    def _read_chain(self, pool: ThreadPoolExecutor | None, futures: list[Any]) -> None:
+        assert self.plan.listing is not None
         pages = iter(self.plan.listing)
         first = True
         started = time.perf_counter()
@@ -228,7 +250,9 @@ class ConcurrentReader(Generic[T]):
                         with self._cond:
                             self._search_wanted = True
                             self._cond.notify_all()
-                if kept:
+                if kept and pool is not None:
+                    self._submit(pool, futures, self.plan.complete_listed, kept)  # type: ignore[arg-type]
+                elif kept:
                     self._put("page", self.wrap(kept))
                 if stop:
                     break
@@ -272,18 +296,18 @@ class ConcurrentReader(Generic[T]):
                 return  # the listing fitted in one page
         top = self._probe(descending=True)
         if top is None:
-            return self._finish_search([])
+            return self._finish([])
         total, self._max_id = top
         with self._cond:
             low = self._chain_pos if self._has_chain else None
             if self._has_chain:
-                pages_left = max(0, total - len(self._chain_ids)) / self.plan.listing_page
+                records_left = max(0, total - len(self._chain_ids))
                 if (
                     self._chain_done
-                    or pages_left < self.min_split_pages
-                    or pages_left * self._round_trip < self.min_chain_seconds
+                    or records_left < self.min_split_records
+                    or records_left / self.plan.listing_page * self._round_trip < self.min_chain_seconds
                 ):
-                    return self._finish_search([])  # the listing alone is quick enough
+                    return self._finish([])  # the listing alone is quick enough
         if low is None:
             bottom = self._probe(descending=False)
             low = bottom[1] if bottom else 0
@@ -305,11 +329,12 @@ class ConcurrentReader(Generic[T]):
                 w.join()
             if not self._stop.is_set() and self._has_chain:
                 self._repair(pool, futures)
-            self._finish_search(futures)
+            self._finish(futures)
 
-    def _finish_search(self, futures: list[Any]) -> None:
+    def _finish(self, futures: list[Any]) -> None:
         for f in futures:
-            f.result()  # raises a completion's error
+            if not f.cancelled():  # cancelled only once the read is stopping
+                f.result()  # raises a completion's error
         if self._stop.is_set():
             raise _Stop
 
@@ -426,17 +451,22 @@ class ConcurrentReader(Generic[T]):
             self._put("page", self.wrap(results))
             return
         for start in range(0, len(results), COMPLETE_CHUNK):
-            chunk = results[start : start + COMPLETE_CHUNK]
-            while not self._complete_slots.acquire(timeout=_POLL):
-                if self._stop.is_set():
-                    raise _Stop
-            futures.append(pool.submit(self._complete, chunk))
+            self._submit(pool, futures, self.plan.complete, results[start : start + COMPLETE_CHUNK])
 
-    def _complete(self, chunk: Page) -> None:
+    def _submit(
+        self, pool: ThreadPoolExecutor, futures: list[Any], complete: Callable[[Page], Any], chunk: Page
+    ) -> None:
+        """Complete `chunk` on `pool` once a slot is free (the slots bound the pages held in memory)."""
+        while not self._complete_slots.acquire(timeout=_POLL):
+            if self._stop.is_set():
+                raise _Stop
+        futures.append(pool.submit(self._complete, complete, chunk))
+
+    def _complete(self, complete: Callable[[Page], Any], chunk: Page) -> None:
         try:
             if self._stop.is_set():
                 raise _Stop
-            self._put("page", self.plan.complete(chunk))  # type: ignore[misc]
+            self._put("page", complete(chunk))
         except _Stop:
             pass
         except BaseException:
@@ -483,6 +513,9 @@ class _Failed:
     def __init__(self, exc: BaseException):
         self.exc = exc
 
+    def cancelled(self) -> bool:
+        return False
+
     def result(self) -> None:
         raise self.exc
 
@@ -516,11 +549,13 @@ def read_object(
     listing: Iterable[Page] | None = None,
     window_ms: tuple[int, int] | None = None,
     complete: Callable[[Page], Any] | None = None,
+    complete_listed: Callable[[Page], Any] | None = None,
     wrap: Callable[[Page], Any] = lambda page: page,
 ) -> ConcurrentReader:
     """The reader of a CRM object (a `CrmObject`): all of it from `listing` and id ranges, or the
     records whose cursor property lies in `window_ms` = [start, end) from id ranges alone.
-    `complete` reads search results again in full (objects with history or associations)."""
+    `complete` reads search results again in full (objects with history or associations);
+    `complete_listed` reads listing pages again, when `listing` was asked without the history."""
     filters: tuple[dict[str, str], ...] = ()
     if window_ms is not None:
         filters = (
@@ -534,9 +569,12 @@ def read_object(
         filters=filters,
         complete=complete,
         listing=listing,
-        listing_page=50 if obj.history_properties else 100,
+        listing_page=50 if obj.history_properties and complete_listed is None else 100,
+        complete_listed=complete_listed,
     )
-    return ConcurrentReader(client, plan, wrap, min_split_pages=MIN_SPLIT_PAGES, min_chain_seconds=MIN_CHAIN_SECONDS)
+    return ConcurrentReader(
+        client, plan, wrap, min_split_records=MIN_SPLIT_RECORDS, min_chain_seconds=MIN_CHAIN_SECONDS
+    )
 
 
 def prefetched(pages: Iterable[T], size: int = 64) -> Iterator[T]:
