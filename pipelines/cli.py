@@ -357,7 +357,7 @@ def build(
     all_portals: AllPortals = False,
     parallelism: Parallelism = 2,
 ) -> None:
-    """Run `dbt build` (models, unit tests, data tests) and publish the marts for BI."""
+    """Run `dbt build` (models and data tests) and publish the marts for BI."""
     if all_portals:
         return _all_portals("build", config, parallelism, _date_flags(as_of, timezone), db, portal)
     _build(_settings(portal, as_of=as_of, timezone=timezone, db_path=db, config_path=config), as_json=as_json)

@@ -778,11 +778,13 @@ class _Generator:
         companies = self.company_records()  # assigns company ids, needed by deal records
         deals = self.deal_records()
         eng = self.engagements()
-        # The bad call: its id (and hs_object_id) is null, but it keeps its place in the list.
+        # The bad call: its id (and hs_object_id) is null, but it keeps its place in the list. It sits
+        # on the first listing page, which every read lists: a first sync read from both ends lists
+        # only up to where the search ranges begin, and search cannot find a record without an id.
         calls = eng["calls"]
         live_calls = [c for c in calls if not c["archived"]]
         if live_calls:
-            victim = live_calls[len(live_calls) // 2 + self.rng.randrange(max(1, len(live_calls) // 4))]
+            victim = live_calls[self.rng.randrange(min(len(live_calls), 50))]
             victim["id"] = None
             victim["properties"]["hs_object_id"] = None
         goals = self.goal_records()

@@ -526,7 +526,8 @@ def _int_id(record: dict[str, Any]) -> int:
 
 def _positions(page: Page, before: int) -> list[int]:
     """Each listed record's id; a record without a usable id (HubSpot never sends one; the demo
-    portal does, to test the quarantine) takes its predecessor's, so it stays with it."""
+    portal does, to test the quarantine) takes its predecessor's, so it stays with it. Only the
+    listing can return such a record: one listed above where the search ranges begin is not read."""
     out = []
     for record in page:
         try:

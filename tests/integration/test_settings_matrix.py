@@ -3,20 +3,24 @@
 The demo portal (data from mid-2023 to mid-2025) is synced once per property mapping by the real CLI;
 each cell then runs `salesmetrics build` as a user would, as of a date in the middle of the data, so
 that every event after the as-of date exists and must not count. Each cell checks that dbt build
-passes (the unit tests included, whatever the zone), that every period a mart shows lies on or before
+passes (its data tests; the formulas' unit tests pin every var, so no zone reaches them, and they run
+once in test_dbt_project.py), that every period a mart shows lies on or before
 the as-of date, the invariants of the contract, and counts recomputed here from the raw layer in
 Python (zoneinfo), independently of dbt's SQL: deals won and created per local month, dials per local
 ISO week, and the funnel's stages reached by the as-of date.
 
-The cells (each dbt build costs about 40 s on 2 cores, so four are chosen rather than the product):
+The cells (each dbt build costs about 40 s on 2 cores, so three are chosen rather than the product):
 - America/Los_Angeles on 2024-03-10, the day its DST starts, with every analyst option at once
   (deal-count quota file, custom positive dispositions, scorecard from CSV, revenue targets, a 24-month
   default term, a mapped deal property): west of UTC, where the build used to fail.
-- America/St_Johns (-3:30) on 2024-02-29, a leap day and a month end, default configuration.
-- Asia/Kolkata (+5:30) on 2024-12-31, a year end, default configuration.
-- Pacific/Chatham (+13:45/+12:45) on 2024-04-07, the day its DST ends, with the analyst options.
-UTC is built by every other end-to-end test. Asia/Jakarta (+7, whole hours, no DST) cuts like Kolkata
-without the half hour, so it adds no case of its own. Dagster, `run` and `demo` take the same path.
+- America/St_Johns (-3:30) on 2024-12-31, a year end (and a month and quarter end, with the ISO week
+  of 2025-W01 already begun), a half-hour offset, default configuration.
+- Pacific/Chatham (+13:45/+12:45) on 2024-04-07, the day its DST ends, with the analyst options: east
+  of UTC by a quarter hour past the hour, across the date line from Los Angeles.
+UTC is built by every other end-to-end test. A whole-hour or half-hour zone east of UTC (Asia/Jakarta,
+Asia/Kolkata) cuts periods like Chatham without its quarter hour, so it adds no case of its own (the
+Kolkata cell was dropped to keep the suite within its time). Dagster, `run` and `demo` take the same
+path.
 """
 
 from __future__ import annotations
@@ -61,8 +65,7 @@ class Cell:
 
 CELLS = [
     Cell("America/Los_Angeles", dt.date(2024, 3, 10), True),
-    Cell("America/St_Johns", dt.date(2024, 2, 29), False),
-    Cell("Asia/Kolkata", dt.date(2024, 12, 31), False),
+    Cell("America/St_Johns", dt.date(2024, 12, 31), False),
     Cell("Pacific/Chatham", dt.date(2024, 4, 7), True),
 ]
 
@@ -256,7 +259,7 @@ def outcome(row) -> str:
     return "lost" if hs_closed else "open"
 
 
-def test_dbt_build_passes_every_unit_and_data_test(cell):
+def test_dbt_build_passes_every_data_test(cell):
     _, _, output = cell
     assert "dbt build: PASS=" in output and "ERROR=0" in output, output
 
