@@ -1,7 +1,8 @@
 """HubSpot's error bodies, one builder per kind, so every failure the fake sends looks like the real one.
 
-Ordinary errors carry `status: "error"`, `message`, `correlationId` and `category`; rate-limit 429s use `errorType`/`policyName`/`groupName` instead of `category`; gateway
-errors from the edge are HTML, not JSON.
+Ordinary errors carry `status: "error"`, `message`, `correlationId` and `category`; rate-limit 429s
+use `errorType`/`policyName`/`groupName` instead of `category`; gateway errors from the edge are
+HTML, not JSON.
 """
 
 from __future__ import annotations

@@ -54,10 +54,10 @@ T = TypeVar("T")
 Page = list[dict[str, Any]]
 
 SEARCH_PAGE = 200  # HubSpot's maximum search page
-COMPLETE_CHUNK = 200  # records re-read per task: one search page, two batch reads and one association read
 RANGE_RECORDS = 1_000  # records per id range when the span is first cut
 SEARCH_WORKERS = 4  # search requests in flight: 5/s x a few hundred ms, with room for slow answers
-COMPLETE_WORKERS = 12  # batch reads in flight: ~19/s x (two round trips per chunk)
+# Search pages re-read at once, each by two batch reads and one association read: ~19/s x 3 round trips.
+COMPLETE_WORKERS = 12
 LISTED_WORKERS = 4  # listing pages re-read at once: the chain lists one page a round trip
 OUTPUT_PAGES = 24  # pages read ahead of the writer (memory bound)
 # Split only when the listing alone would take longer than this (pages left x the first page's
@@ -215,7 +215,6 @@ class ConcurrentReader(Generic[T]):
     # -- the listing chain (from the bottom) --------------------------------------------------
 
     def _run_chain(self) -> None:
-        assert self.plan.listing is not None
         pool = None
         if self.plan.complete_listed is not None:
             pool = ThreadPoolExecutor(LISTED_WORKERS, thread_name_prefix=f"listed-{self.plan.object_type}")
@@ -450,8 +449,7 @@ class ConcurrentReader(Generic[T]):
         if self.plan.complete is None:
             self._put("page", self.wrap(results))
             return
-        for start in range(0, len(results), COMPLETE_CHUNK):
-            self._submit(pool, futures, self.plan.complete, results[start : start + COMPLETE_CHUNK])
+        self._submit(pool, futures, self.plan.complete, results)  # one search page: at most SEARCH_PAGE
 
     def _submit(
         self, pool: ThreadPoolExecutor, futures: list[Any], complete: Callable[[Page], Any], chunk: Page

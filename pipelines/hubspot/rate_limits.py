@@ -1,9 +1,9 @@
 """HubSpot's request budgets as shared limiters: the rate limit is the physical limit of extraction.
 
 Two budgets (HubSpot's API usage guidelines): a rolling ten-second budget per private app for every
-call but search, and 5 requests per second per account for CRM search. One limiter per budget is shared by
-every thread of a sync, so objects can be fetched concurrently without ever tripping a 429 in
-normal operation. A small safety margin absorbs clock and network jitter between us and HubSpot.
+call but search, and 5 requests per second per account for CRM search. One limiter per budget is
+shared by every thread of a sync, so objects can be fetched concurrently without ever tripping a 429
+in normal operation. A small safety margin absorbs clock and network jitter between us and HubSpot.
 """
 
 from __future__ import annotations
