@@ -34,7 +34,6 @@ stays flat whatever the size of the object; the order of pages is not the order 
 
 from __future__ import annotations
 
-import bisect
 import heapq
 import itertools
 import logging
@@ -44,9 +43,11 @@ import threading
 import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,10 @@ SEARCH_WORKERS = 4  # search requests in flight: 5/s x a few hundred ms, with ro
 # Search pages re-read at once, each by two batch reads and one association read: ~19/s x 3 round trips.
 COMPLETE_WORKERS = 12
 LISTED_WORKERS = 4  # listing pages re-read at once: the chain lists one page a round trip
-OUTPUT_PAGES = 24  # pages read ahead of the writer (memory bound)
+# Pages read ahead of the writer, per object (the memory bound). With no rate limit the writer is
+# the bottleneck and every queue is full: at 24 here and 64 archived pages (`prefetched`), the
+# Python heap of a bench-100k sync peaked at 147 MB, at 8 and 16 at 122 MB, in the same time.
+OUTPUT_PAGES = 8
 # Split only when the listing alone would take longer than this (pages left x the first page's
 # round trip): a few pages at low latency are not worth a search.
 MIN_CHAIN_SECONDS = 2.0
@@ -218,7 +222,7 @@ class ConcurrentReader(Generic[T]):
         pool = None
         if self.plan.complete_listed is not None:
             pool = ThreadPoolExecutor(LISTED_WORKERS, thread_name_prefix=f"listed-{self.plan.object_type}")
-        futures: list[Any] = []
+        futures = _Completions()
         try:
             self._read_chain(pool, futures)
         except BaseException:
@@ -229,7 +233,7 @@ class ConcurrentReader(Generic[T]):
                 pool.shutdown(wait=True, cancel_futures=self._stop.is_set())
         self._finish(futures)
 
-    def _read_chain(self, pool: ThreadPoolExecutor | None, futures: list[Any]) -> None:
+    def _read_chain(self, pool: ThreadPoolExecutor | None, futures: _Completions) -> None:
         assert self.plan.listing is not None
         pages = iter(self.plan.listing)
         first = True
@@ -295,7 +299,7 @@ class ConcurrentReader(Generic[T]):
                 return  # the listing fitted in one page
         top = self._probe(descending=True)
         if top is None:
-            return self._finish([])
+            return self._finish(_Completions())
         total, self._max_id = top
         with self._cond:
             low = self._chain_pos if self._has_chain else None
@@ -306,13 +310,13 @@ class ConcurrentReader(Generic[T]):
                     or records_left < self.min_split_records
                     or records_left / self.plan.listing_page * self._round_trip < self.min_chain_seconds
                 ):
-                    return self._finish([])  # the listing alone is quick enough
+                    return self._finish(_Completions())  # the listing alone is quick enough
         if low is None:
             bottom = self._probe(descending=False)
             low = bottom[1] if bottom else 0
         self._cut(low, self._max_id + 1, max(1, total - len(self._chain_ids)))
         with ThreadPoolExecutor(self.complete_workers, thread_name_prefix=f"complete-{self.plan.object_type}") as pool:
-            futures: list[Any] = []
+            futures = _Completions()
             workers = [
                 threading.Thread(
                     target=self._guard_worker,
@@ -330,10 +334,8 @@ class ConcurrentReader(Generic[T]):
                 self._repair(pool, futures)
             self._finish(futures)
 
-    def _finish(self, futures: list[Any]) -> None:
-        for f in futures:
-            if not f.cancelled():  # cancelled only once the read is stopping
-                f.result()  # raises a completion's error
+    def _finish(self, futures: _Completions) -> None:
+        futures.wait()  # raises a completion's error
         if self._stop.is_set():
             raise _Stop
 
@@ -353,7 +355,7 @@ class ConcurrentReader(Generic[T]):
             self.stats["ranges"] += len(self._ranges)
             self._cond.notify_all()
 
-    def _guard_worker(self, pool: ThreadPoolExecutor, futures: list[Any]) -> None:
+    def _guard_worker(self, pool: ThreadPoolExecutor, futures: _Completions) -> None:
         try:
             while (job := self._next_range()) is not None:
                 try:
@@ -368,7 +370,7 @@ class ConcurrentReader(Generic[T]):
             self._stop.set()
             with self._cond:
                 self._cond.notify_all()
-            futures.append(_Failed(exc))
+            futures.fail(exc)
 
     def _next_range(self) -> tuple[int, int | None] | None:
         with self._cond:
@@ -417,7 +419,7 @@ class ConcurrentReader(Generic[T]):
             return None
         return int(page.get("total") or 0), _int_id(page["results"][0])
 
-    def _read_page(self, job: tuple[int, int | None], pool: ThreadPoolExecutor, futures: list[Any]) -> None:
+    def _read_page(self, job: tuple[int, int | None], pool: ThreadPoolExecutor, futures: _Completions) -> None:
         lo, hi = job
         page = self._search(lo, hi, SEARCH_PAGE)
         self.stats["search_pages"] += 1
@@ -445,20 +447,20 @@ class ConcurrentReader(Generic[T]):
                 self._claimed.append((nxt, hi))
             self._cond.notify_all()
 
-    def _emit(self, results: Page, pool: ThreadPoolExecutor, futures: list[Any]) -> None:
+    def _emit(self, results: Page, pool: ThreadPoolExecutor, futures: _Completions) -> None:
         if self.plan.complete is None:
             self._put("page", self.wrap(results))
             return
         self._submit(pool, futures, self.plan.complete, results)  # one search page: at most SEARCH_PAGE
 
     def _submit(
-        self, pool: ThreadPoolExecutor, futures: list[Any], complete: Callable[[Page], Any], chunk: Page
+        self, pool: ThreadPoolExecutor, futures: _Completions, complete: Callable[[Page], Any], chunk: Page
     ) -> None:
         """Complete `chunk` on `pool` once a slot is free (the slots bound the pages held in memory)."""
         while not self._complete_slots.acquire(timeout=_POLL):
             if self._stop.is_set():
                 raise _Stop
-        futures.append(pool.submit(self._complete, complete, chunk))
+        futures.add(pool.submit(self._complete, complete, chunk))
 
     def _complete(self, complete: Callable[[Page], Any], chunk: Page) -> None:
         try:
@@ -475,16 +477,22 @@ class ConcurrentReader(Generic[T]):
         finally:
             self._complete_slots.release()
 
-    def _repair(self, pool: ThreadPoolExecutor, futures: list[Any]) -> None:
+    def _repair(self, pool: ThreadPoolExecutor, futures: _Completions) -> None:
         """Search counts the live ids below the frontier: if the chain kept fewer, the listing was
         not in id order after all, and search reads the ones the chain did not."""
         limit = self._frontier
         if limit is None:
             return
+        with self._cond:  # the chain's last page may still be on its way
+            while not self._chain_done:
+                if self._stop.is_set():
+                    raise _Stop
+                self._cond.wait(_POLL)
         page = self._search(None, limit, 1, properties=["hs_object_id"])
         expected = int(page.get("total") or 0)
-        kept = sorted(set(self._chain_ids))
-        below = bisect.bisect_left(kept, limit)
+        # Sorted distinct ids as int64, not Python ints: a million ids are 8 MB, not ~70 MB.
+        kept = np.unique(np.frombuffer(self._chain_ids, dtype=np.int64))
+        below = int(np.searchsorted(kept, limit))
         if expected <= below:
             return
         log.warning(
@@ -507,15 +515,37 @@ class ConcurrentReader(Generic[T]):
             floor = _int_id(results[-1]) + 1
 
 
-class _Failed:
-    def __init__(self, exc: BaseException):
-        self.exc = exc
+class _Completions:
+    """The completions one producer submitted, for `wait` to raise the first error. One that ended
+    well is dropped at the next `add`: a million-record object submits ~10,000, and keeping every
+    future (with its condition and lock) held ~15 MB per object until its read ended."""
 
-    def cancelled(self) -> bool:
-        return False
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # the search workers add to one list
+        self._futures: list[Future] = []
+        self._errors: list[BaseException] = []
 
-    def result(self) -> None:
-        raise self.exc
+    def add(self, future: Future) -> None:
+        with self._lock:
+            self._futures = [f for f in self._futures if not _ended_well(f)]
+            self._futures.append(future)
+
+    def fail(self, exc: BaseException) -> None:
+        with self._lock:
+            self._errors.append(exc)
+
+    def wait(self) -> None:
+        with self._lock:
+            futures, errors = list(self._futures), list(self._errors)
+        if errors:
+            raise errors[0]
+        for f in futures:
+            if not f.cancelled():  # cancelled only once the read is stopping
+                f.result()  # raises a completion's error
+
+
+def _ended_well(future: Future) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
 
 
 def _int_id(record: dict[str, Any]) -> int:
@@ -536,9 +566,9 @@ def _positions(page: Page, before: int) -> list[int]:
     return out
 
 
-def _contains(sorted_ids: list[int], value: int) -> bool:
-    i = bisect.bisect_left(sorted_ids, value)
-    return i < len(sorted_ids) and sorted_ids[i] == value
+def _contains(sorted_ids: np.ndarray, value: int) -> bool:
+    i = int(np.searchsorted(sorted_ids, value))
+    return i < len(sorted_ids) and int(sorted_ids[i]) == value
 
 
 def read_object(
@@ -576,9 +606,11 @@ def read_object(
     )
 
 
-def prefetched(pages: Iterable[T], size: int = 64) -> Iterator[T]:
+def prefetched(pages: Iterable[T], size: int = 16) -> Iterator[T]:
     """Iterate `pages` on a thread from now on, `size` pages ahead of the consumer: the archived
-    listing runs side by side with the live read instead of after it."""
+    listing runs side by side with the live read instead of after it. The pages wait in memory until
+    the live read is loaded, so `size` is a memory bound: 16 pages hold a small portal's archived
+    records whole, and a large one's rest is listed after the live read, a round trip a page."""
     out: queue.Queue = queue.Queue(maxsize=size)
     stop = threading.Event()
 
