@@ -1,7 +1,7 @@
 """What the disk and the warehouse file can do to a run, as errors a person can act on.
 
-A full disk, a read-only directory and a file that is not a DuckDB database surface as DuckDB or
-OS errors anywhere in a command (opening the warehouse, a write, dbt, the BI copy). The CLI passes
+A full disk, a read-only directory, a file that is not a DuckDB database and a memory cap too small
+for the warehouse surface as DuckDB or OS errors anywhere in a command (opening the warehouse, a write, dbt, the BI copy). The CLI passes
 any unexpected error through `explain`; a known cause becomes one line and its own exit code.
 DuckDB rolls back the transaction that failed, so what was committed before stays.
 """
@@ -11,7 +11,8 @@ from __future__ import annotations
 import errno
 import re
 
-from pipelines.errors import DiskFullError, NotAWarehouseError, NotWritableError, SalesmetricsError
+from pipelines.errors import ConfigError, DiskFullError, NotAWarehouseError, NotWritableError, SalesmetricsError
+from pipelines.warehouse.limits import duckdb_config
 
 _FILE = re.compile(r'file "([^"]+)"|"([^"]+)"')
 
@@ -46,6 +47,12 @@ def _explain_one(exc: BaseException) -> SalesmetricsError | None:
         return NotWritableError(
             f"the warehouse{where} {reason}. Make its directory writable, or set SALESMETRICS_DB (or --db) to a "
             "path you can write."
+        )
+    if "Out of Memory Error" in text:
+        return ConfigError(
+            f"DuckDB needed more memory than its cap of {duckdb_config()['memory_limit']} (warehouse.memory_limit in "
+            "salesmetrics.yml, or SALESMETRICS_DUCKDB_MEMORY_LIMIT): raise it, e.g. to 512MB, and run again. The "
+            "write in progress was rolled back and everything committed before it is kept; the run resumes."
         )
     if "not a valid DuckDB database file" in text or "database file with version number" in text:
         return NotAWarehouseError(

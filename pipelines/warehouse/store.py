@@ -12,7 +12,7 @@ import json
 import re
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -85,8 +85,13 @@ class Warehouse:
         self.con.register(name, frame)
         try:
             yield
-        finally:
-            self.con.unregister(name)
+        except BaseException:
+            # A failed statement aborts the transaction, which then refuses the unregister: its
+            # error would hide the one that matters (an out-of-memory became "transaction aborted").
+            with suppress(duckdb.Error):
+                self.con.unregister(name)
+            raise
+        self.con.unregister(name)
 
     # -- writing ----------------------------------------------------------------------------
 

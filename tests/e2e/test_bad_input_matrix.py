@@ -244,6 +244,14 @@ ROWS = [
     ),
     Row("warehouse-read-only", 11, "is on a read-only file system", setup=read_only),
     Row("disk-full", 10, "no space left on the disk", setup=full_disk, local=False),
+    Row(
+        "duckdb-memory-cap-too-small",
+        8,
+        "DuckDB needed more memory than its cap of 1MB (warehouse.memory_limit",
+        env={"SALESMETRICS_DUCKDB_MEMORY_LIMIT": "1MB"},
+        local=False,
+        unchanged=False,
+    ),
     Row("warehouse-held-by-a-reader", 5, "is held by process", setup=reader_first),
 ]
 
