@@ -55,7 +55,10 @@ def test_a_window_of_25000_changes_sharing_one_timestamp_is_read_completely(tmp_
     assert result.records_read == 25_000
     assert count(db, "select count(distinct id) from raw.calls") == 25_000
     assert 400 not in statuses  # never paged into the cap
-    assert searches <= 25_000 // 200 + 3  # no page read twice
+    # records_read above says no record was read twice. The searches: 125 full pages and the two
+    # probes, plus a short page wherever a range was split for an idle worker, which depends on
+    # timing (127-130 in 15 runs; the old bound of +3 failed once in a fresh clone at 129).
+    assert searches <= 25_000 // 200 + 2 + 8
 
 
 def test_a_mass_update_under_enforced_rate_limits_causes_no_429(small_portal, tmp_path):
