@@ -97,9 +97,9 @@ class Portal:
         self.process.join(10)
 
 
-def run_sync(url: str, db: Path, tier: str, args: list[str] | None = None) -> tuple[float, int, str]:
-    """One `salesmetrics sync` in a fresh process: (seconds, peak RSS in MB, output)."""
-    env = {
+def sync_env(url: str, db: Path, tier: str) -> dict[str, str]:
+    """The environment of a benchmark's sync: the portal, its token, the warehouse and the tier."""
+    return {
         **os.environ,
         "HUBSPOT_BASE_URL": url,
         "HUBSPOT_ACCESS_TOKEN": "bench",
@@ -107,6 +107,11 @@ def run_sync(url: str, db: Path, tier: str, args: list[str] | None = None) -> tu
         "HUBSPOT_TIER": tier,
         "DO_NOT_TRACK": "1",
     }
+
+
+def run_sync(url: str, db: Path, tier: str, args: list[str] | None = None) -> tuple[float, int, str]:
+    """One `salesmetrics sync` in a fresh process: (seconds, peak RSS in MB, output)."""
+    env = sync_env(url, db, tier)
     started = time.perf_counter()
     proc = subprocess.Popen(
         [str(BIN / "salesmetrics"), "sync", *(args or [])],

@@ -113,14 +113,7 @@ def main() -> None:
     portal = ex.Portal(size)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            env = {
-                **os.environ,
-                "HUBSPOT_BASE_URL": portal.info["url"],
-                "HUBSPOT_ACCESS_TOKEN": "bench",
-                "SALESMETRICS_DB": str(Path(tmp) / "m.duckdb"),
-                "HUBSPOT_TIER": "unlimited",
-                "DO_NOT_TRACK": "1",
-            }
+            env = ex.sync_env(portal.info["url"], Path(tmp) / "m.duckdb", "unlimited")
             started = time.perf_counter()
             proc = subprocess.run(
                 [sys.executable, __file__, "--inside"], env=env, cwd=tmp, capture_output=True, text=True

@@ -1,8 +1,9 @@
 """What the disk and the warehouse file can do to a run, as errors a person can act on.
 
 A full disk, a read-only directory, a file that is not a DuckDB database and a memory cap too small
-for the warehouse surface as DuckDB or OS errors anywhere in a command (opening the warehouse, a write, dbt, the BI copy). The CLI passes
-any unexpected error through `explain`; a known cause becomes one line and its own exit code.
+for the warehouse surface as DuckDB or OS errors anywhere in a command (opening the warehouse, a
+write, dbt, the BI copy). The CLI passes any unexpected error through `explain`; a known cause
+becomes one line and its own exit code.
 DuckDB rolls back the transaction that failed, so what was committed before stays.
 """
 

@@ -291,15 +291,12 @@ class ConcurrentReader(Generic[T]):
 
     def _run_search(self) -> None:
         with self._cond:
-            while not self._search_wanted and not self._chain_done:
-                if self._stop.is_set():
-                    raise _Stop
-                self._cond.wait(_POLL)
+            self._wait_until(lambda: self._search_wanted or self._chain_done)
             if not self._search_wanted:
                 return  # the listing fitted in one page
         top = self._probe(descending=True)
         if top is None:
-            return self._finish(_Completions())
+            return self._finish()
         total, self._max_id = top
         with self._cond:
             low = self._chain_pos if self._has_chain else None
@@ -310,7 +307,7 @@ class ConcurrentReader(Generic[T]):
                     or records_left < self.min_split_records
                     or records_left / self.plan.listing_page * self._round_trip < self.min_chain_seconds
                 ):
-                    return self._finish(_Completions())  # the listing alone is quick enough
+                    return self._finish()  # the listing alone is quick enough
         if low is None:
             bottom = self._probe(descending=False)
             low = bottom[1] if bottom else 0
@@ -334,10 +331,18 @@ class ConcurrentReader(Generic[T]):
                 self._repair(pool, futures)
             self._finish(futures)
 
-    def _finish(self, futures: _Completions) -> None:
-        futures.wait()  # raises a completion's error
+    def _finish(self, futures: _Completions | None = None) -> None:
+        if futures is not None:
+            futures.wait()  # raises a completion's error
         if self._stop.is_set():
             raise _Stop
+
+    def _wait_until(self, ready: Callable[[], bool]) -> None:
+        """With `_cond` held: wait until `ready()`; a stopped read raises `_Stop` instead."""
+        while not ready():
+            if self._stop.is_set():
+                raise _Stop
+            self._cond.wait(_POLL)
 
     def _cut(self, low: int, high: int, records: int) -> None:
         """Cut [low, high) into ranges of about `range_records` records; the top one stays open
@@ -484,10 +489,7 @@ class ConcurrentReader(Generic[T]):
         if limit is None:
             return
         with self._cond:  # the chain's last page may still be on its way
-            while not self._chain_done:
-                if self._stop.is_set():
-                    raise _Stop
-                self._cond.wait(_POLL)
+            self._wait_until(lambda: self._chain_done)
         page = self._search(None, limit, 1, properties=["hs_object_id"])
         expected = int(page.get("total") or 0)
         # Sorted distinct ids as int64, not Python ints: a million ids are 8 MB, not ~70 MB.
