@@ -35,10 +35,9 @@ LIST_PAGE_SIZE = 100  # HubSpot's maximum for list endpoints
 HISTORY_PAGE_SIZE = 50  # maximum when propertiesWithHistory is requested
 SEARCH_PAGE_SIZE = 200  # maximum for CRM search
 BATCH_SIZE = 100  # maximum inputs of a batch read
-# Inputs of a v4 batch association read: one search page. HubSpot does not document the cap; Airbyte
-# sends a search page of ~200 ids per request in production, so 200 halves the association requests
-# of a search-found page against 100 without leaving known ground.
-ASSOCIATION_BATCH_SIZE = 200
+# Inputs of a v4 batch association read: HubSpot's documented cap since February 2025 (developer
+# changelog, "Batch Read Limit for HubSpot Associations API"); larger bodies are refused.
+ASSOCIATION_BATCH_SIZE = 1_000
 SEARCH_RESULT_CAP = 10_000  # search refuses to page past this offset
 TRANSIENT_STATUSES = (429, 500, 502, 503, 504)
 PRIMARY_COMPANY_TYPE_ID = 5  # the v4 association type of a deal's Primary company

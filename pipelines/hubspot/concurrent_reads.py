@@ -57,7 +57,8 @@ Page = list[dict[str, Any]]
 SEARCH_PAGE = 200  # HubSpot's maximum search page
 RANGE_RECORDS = 1_000  # records per id range when the span is first cut
 SEARCH_WORKERS = 4  # search requests in flight: 5/s x a few hundred ms, with room for slow answers
-# Search pages re-read at once, each by two batch reads and one association read: ~19/s x 3 round trips.
+# Search pages re-read at once, each by two batch reads and a share of an association read (its ids wait up
+# to half a second for other pages', `LinkBatches`): ~19/s x 2 round trips, plus the wait.
 COMPLETE_WORKERS = 12
 LISTED_WORKERS = 4  # listing pages re-read at once: the chain lists one page a round trip
 # Pages read ahead of the writer, per object (the memory bound). With no rate limit the writer is
