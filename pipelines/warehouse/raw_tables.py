@@ -26,9 +26,12 @@ SQL_TYPES: dict[PropertyType, str] = {
     "int": "BIGINT",
 }
 
-# Table name -> (columns, primary key). Child tables have no key: they are replaced per parent.
+# Table name -> (columns, primary key). Child tables have no key: they are replaced per parent. Nor
+# have the CRM objects' tables: their ids are unique by the upsert (`Warehouse.upsert_rows` deletes
+# an id before it writes it), and a key's index must stay in DuckDB's memory while a table is written
+# (about 100 MB at a million deals and five million engagements, which a 128MB cap could not hold).
 RAW_TABLES: dict[str, tuple[dict[str, PropertyType], tuple[str, ...]]] = {
-    **{obj.name: (obj.columns, ("id",)) for obj in CRM_OBJECTS},
+    **{obj.name: (obj.columns, ()) for obj in CRM_OBJECTS},
     "owners": (OWNERS_COLUMNS, ("id",)),
     "deal_pipeline_stages": (PIPELINE_STAGES_COLUMNS, ("pipeline_id", "stage_id")),
     **{child.name: (child.columns, ()) for obj in CRM_OBJECTS for child in obj.children},

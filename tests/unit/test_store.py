@@ -62,6 +62,27 @@ def test_upsert_keeps_the_newest_version_and_a_replay_changes_nothing(tmp_path):
         assert table(wh, "select deal_id, company_id from raw.deal_companies") == [("1", "8")]
 
 
+def test_a_warehouse_whose_raw_tables_still_carry_a_primary_key_upserts_alike(tmp_path):
+    """Warehouses created before the CRM tables lost their key keep it: delete-and-insert of the same
+    id in one transaction must not trip it."""
+    from pipelines.warehouse.raw_tables import RAW_TABLES, column_ddl
+
+    con = connect(tmp_path / "w.duckdb")
+    con.execute("create schema raw")
+    con.execute(f"create table raw.deals ({column_ddl(RAW_TABLES['deals'][0])}, primary key (id))")
+    con.close()
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        records, frame = deals(("1", "2024-01-02T00:00:00Z", "100", ["9"]))
+        write(wh, records, frame)
+        newer, newer_frame = deals(("1", "2024-02-01T00:00:00Z", "120", ["8"]))
+        assert write(wh, newer, newer_frame, "s2") == 1
+        assert table(wh, "select id, amount from raw.deals") == [("1", 120.0)]
+        assert table(
+            wh,
+            "select count(*) from duckdb_constraints() where constraint_type = 'PRIMARY KEY' and table_name = 'deals'",
+        ) == [(1,)]
+
+
 def test_duplicate_ids_in_one_batch_keep_the_newest(tmp_path):
     with Warehouse(tmp_path / "w.duckdb") as wh:
         records, frame = deals(
