@@ -147,37 +147,37 @@ def _replace_reference(
 
 def sync_deal_pipelines(client: HubSpotClient, warehouse: Warehouse, sync_id: str) -> ObjectSyncResult:
     run = _ObjectRun(warehouse, "deal_pipeline_stages", "full", sync_id)
-    before = client.request_count
+    before = client.requests_for("pipelines")
     pipelines = client.deal_pipelines()
     frame, failures = pipeline_stages_frame(pipelines)
     checked = validate_frame(frame, SCHEMAS["deal_pipeline_stages"], failures)
     records = [{**p, "stages": [s]} for p in pipelines for s in p.get("stages") or []]
     _replace_reference(run, checked.valid, records, checked)
-    return run.finish(client.request_count - before)
+    return run.finish(client.requests_for("pipelines") - before)
 
 
 def sync_owners(client: HubSpotClient, warehouse: Warehouse, sync_id: str) -> ObjectSyncResult:
     """Active and deactivated owners: deals keep pointing at reps who left."""
     run = _ObjectRun(warehouse, "owners", "full", sync_id)
-    before = client.request_count
+    before = client.requests_for("owners")
     owners = client.owners(archived=False) + client.owners(archived=True)
     frame, failures = owners_frame(owners)
     checked = validate_frame(frame, SCHEMAS["owners"], failures)
     _replace_reference(run, checked.valid, owners, checked, resolved_ids=checked.valid["id"])
-    return run.finish(client.request_count - before)
+    return run.finish(client.requests_for("owners") - before)
 
 
 def sync_call_dispositions(client: HubSpotClient, warehouse: Warehouse, sync_id: str) -> ObjectSyncResult:
     """The portal's call outcomes (GUID -> label); a portal without the endpoint keeps the standard six."""
     run = _ObjectRun(warehouse, "call_dispositions", "full", sync_id)
-    before = client.request_count
+    before = client.requests_for("call_dispositions")
     dispositions = client.call_dispositions() or []
     rows = pd.DataFrame(
         [{"id": str(d.get("id")), "label": d.get("label")} for d in dispositions if d.get("id")],
         columns=["id", "label"],
     ).astype("str")
     _replace_reference(run, rows, dispositions)
-    return run.finish(client.request_count - before)
+    return run.finish(client.requests_for("call_dispositions") - before)
 
 
 # -- CRM objects ----------------------------------------------------------------------------------

@@ -381,7 +381,7 @@ class HubSpotClient:
             return response
 
         try:
-            return self._call("list call dispositions", "crm.objects.calls.read", get, _expect=list)
+            return self._call("list call_dispositions", "crm.objects.calls.read", get, _expect=list)
         except HubSpotUnavailableError as exc:
             if "HTTP 404" in str(exc):
                 return None

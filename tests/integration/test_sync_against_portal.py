@@ -67,6 +67,19 @@ def test_full_sync_loses_nothing_and_quarantines_bad_records_with_reasons(small_
     )
 
 
+def test_each_object_reports_the_requests_it_made(small_portal, tmp_path):
+    """Owners and call dispositions are read beside the CRM objects: each object's count is its own
+    requests, and together they are every request the portal answered."""
+    with DemoPortalServer(small_portal, token=TOKEN) as server:
+        results, _ = run_sync(server, tmp_path / "w.duckdb")
+        by_route = server.requests_by_route
+        answered = server.request_count
+    assert results["owners"].requests == by_route["owners.list"] >= 2  # live and archived
+    assert results["call_dispositions"].requests == by_route["dispositions"] == 1
+    assert results["deal_pipeline_stages"].requests == by_route["pipelines.list"] == 1
+    assert sum(r.requests for r in results.values()) == answered
+
+
 def test_a_rerun_changes_nothing(small_portal, tmp_path):
     db = tmp_path / "w.duckdb"
     with DemoPortalServer(small_portal, token=TOKEN) as server:
