@@ -60,6 +60,10 @@ def portal_process(conn, size: str, latency_ms: float, rate_limit: bool, burst_l
                         "requests": server.request_count,
                         "429": [e.status for e in entries].count(429),
                         "search": routes.get("objects.search", 0),
+                        "by_object": sorted(
+                            (f"{route} {kind or ''}".strip(), n)
+                            for (route, kind), n in server.requests_by_object.items()
+                        ),
                         # first request sent (its answer less the latency) to last answer ready
                         "span": max(answered) - min(answered) + latency_ms / 1000 if answered else 0.0,
                     }
@@ -255,6 +259,7 @@ def bench_latency(workdir: Path, size: str, tier: str, latency_ms: float) -> dic
             f"  daily sync after 1% changed: {daily_s:.1f} s, {daily['requests']:,} requests, 429s {daily['429']}",
             flush=True,
         )
+        print("    " + ", ".join(f"{route} {n}" for route, n in daily["by_object"]), flush=True)
         return {"seconds": seconds, "requests": stats["requests"], "bound": bound}
     finally:
         portal.close()

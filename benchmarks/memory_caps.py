@@ -16,9 +16,13 @@ import extraction as ex
 MODES = {
     "uncapped": (
         "uncapped (DuckDB defaults)",
-        {"SALESMETRICS_DUCKDB_MEMORY_LIMIT": "100GB", "SALESMETRICS_DUCKDB_THREADS": str(os.cpu_count())},
+        {
+            "SALESMETRICS_DUCKDB_MEMORY_LIMIT": "100GB",
+            "SALESMETRICS_DUCKDB_SYNC_MEMORY_LIMIT": "100GB",
+            "SALESMETRICS_DUCKDB_THREADS": str(os.cpu_count()),
+        },
     ),
-    "capped": ("capped (256MB, 2 threads)", {}),
+    "capped": ("capped (the defaults: 64MB while a sync writes, 2 threads)", {}),
 }
 
 
@@ -31,6 +35,7 @@ def main():
     for label, env in [MODES[mode] for mode in args.modes]:
         os.environ.pop("SALESMETRICS_DUCKDB_MEMORY_LIMIT", None)
         os.environ.pop("SALESMETRICS_DUCKDB_THREADS", None)
+        os.environ.pop("SALESMETRICS_DUCKDB_SYNC_MEMORY_LIMIT", None)
         os.environ.update(env)
         portal = ex.Portal(size)
         try:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pipelines.errors import ConfigError
 from pipelines.portals import PortalConfig, check_portal_list
-from pipelines.warehouse.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_THREADS, is_size
+from pipelines.warehouse.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SYNC_MEMORY_LIMIT, DEFAULT_THREADS, is_size
 
 DEFAULT_CONFIG_FILE = Path("salesmetrics.yml")
 
@@ -204,12 +204,14 @@ class ScheduleConfig(_Strict):
 
 
 class WarehouseConfig(_Strict):
-    """DuckDB's memory and threads for the warehouse connections (SALESMETRICS_DUCKDB_* override)."""
+    """DuckDB's memory and threads for the warehouse connections, and its memory while a sync writes
+    (SALESMETRICS_DUCKDB_* override)."""
 
     memory_limit: str = DEFAULT_MEMORY_LIMIT
+    sync_memory_limit: str = DEFAULT_SYNC_MEMORY_LIMIT
     threads: int = Field(DEFAULT_THREADS, ge=1)
 
-    @field_validator("memory_limit")
+    @field_validator("memory_limit", "sync_memory_limit")
     @classmethod
     def _a_size(cls, value: str) -> str:
         if not is_size(value):

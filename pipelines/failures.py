@@ -12,8 +12,8 @@ from __future__ import annotations
 import errno
 import re
 
-from pipelines.errors import ConfigError, DiskFullError, NotAWarehouseError, NotWritableError, SalesmetricsError
-from pipelines.warehouse.limits import duckdb_config
+from pipelines.errors import DiskFullError, NotAWarehouseError, NotWritableError, SalesmetricsError
+from pipelines.warehouse.limits import memory_cap
 
 _FILE = re.compile(r'file "([^"]+)"|"([^"]+)"')
 
@@ -49,12 +49,8 @@ def _explain_one(exc: BaseException) -> SalesmetricsError | None:
             f"the warehouse{where} {reason}. Make its directory writable, or set SALESMETRICS_DB (or --db) to a "
             "path you can write."
         )
-    if "Out of Memory Error" in text:
-        return ConfigError(
-            f"DuckDB needed more memory than its cap of {duckdb_config()['memory_limit']} (warehouse.memory_limit in "
-            "salesmetrics.yml, or SALESMETRICS_DUCKDB_MEMORY_LIMIT): raise it, e.g. to 512MB, and run again. The "
-            "write in progress was rolled back and everything committed before it is kept; the run resumes."
-        )
+    if "Out of Memory Error" in text:  # a sync's own cap is named where it is set (Warehouse.capped_for_sync)
+        return memory_cap().out_of_memory()
     if "not a valid DuckDB database file" in text or "database file with version number" in text:
         return NotAWarehouseError(
             f"{where.strip(' ()') or 'the warehouse file'} is not a DuckDB database this version can open. "

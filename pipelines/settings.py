@@ -79,7 +79,7 @@ class Settings(BaseSettings):
         try:
             settings = cls(**overrides)
             warehouse = settings.config.warehouse
-            limits.configure(warehouse.memory_limit, warehouse.threads)
+            limits.configure(warehouse.memory_limit, warehouse.threads, warehouse.sync_memory_limit)
             return settings
         except ValidationError as exc:
             raise ConfigError(_one_line(exc)) from None

@@ -405,17 +405,20 @@ def sync_portal(
     # Pipelines first and alone: deals are checked against their stages, and a wrong base URL or
     # token fails on one request. Owners and call dispositions gate nothing: they are read beside the
     # CRM objects (one after the other, the three cost four round trips, 1.7 s at 400 ms).
-    results = [sync_deal_pipelines(client, warehouse, sync_id)] if reference else []
-    beside = (sync_owners, sync_call_dispositions) if reference else ()
-    with ThreadPoolExecutor(max_workers=max(1, workers) + len(beside), thread_name_prefix="sync") as pool:
-        futures = [pool.submit(sync, client, warehouse, sync_id) for sync in beside] + [
-            pool.submit(sync_crm_object, client, warehouse, obj, sync_id, full=full, window=window, progress=progress)
-            for obj in objects
-        ]
-        errors = [f.exception() for f in futures]
-    for error in errors:
-        if error is not None:
-            raise error
+    with warehouse.capped_for_sync():
+        results = [sync_deal_pipelines(client, warehouse, sync_id)] if reference else []
+        beside = (sync_owners, sync_call_dispositions) if reference else ()
+        with ThreadPoolExecutor(max_workers=max(1, workers) + len(beside), thread_name_prefix="sync") as pool:
+            futures = [pool.submit(sync, client, warehouse, sync_id) for sync in beside] + [
+                pool.submit(
+                    sync_crm_object, client, warehouse, obj, sync_id, full=full, window=window, progress=progress
+                )
+                for obj in objects
+            ]
+            errors = [f.exception() for f in futures]
+        for error in errors:
+            if error is not None:
+                raise error
     return results + [f.result() for f in futures]
 
 

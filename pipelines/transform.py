@@ -126,7 +126,9 @@ def run_dbt_in_process(args: list[str], db_path: Path) -> str:
     details = [f"{r.node.resource_type} {r.node.name}: {_first_line(r.message)}" for r in failed]
     if outcome.exception is not None:
         details.append(_first_line(str(outcome.exception)))
-    known = failures.explain(Exception(" ".join(details)))
+    # dbt's first line of a node's error only names the node ("Runtime Error in model ..."): the
+    # cause (an out-of-memory, a full disk) is on the lines after it.
+    known = failures.explain(Exception(" ".join([*details, *(str(r.message) for r in failed)])))
     if known is not None:
         raise known
     shown = "; ".join(details[:3]) + (f"; and {len(details) - 3} more" if len(details) > 3 else "")

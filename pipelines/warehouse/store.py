@@ -23,7 +23,7 @@ import pandas as pd
 
 from pipelines.errors import WarehouseLockedError
 from pipelines.hubspot.objects import ChildTable, CrmObject
-from pipelines.warehouse.limits import apply_limits
+from pipelines.warehouse.limits import apply_limits, memory_cap, ran_out_of_memory, sync_memory_cap
 from pipelines.warehouse.raw_tables import RAW_SCHEMA, RAW_TABLES, create_raw_tables
 
 QUARANTINE_FIELDS = ["object", "record_id", "check_name", "column_name", "failure_value", "raw_record"]
@@ -78,6 +78,26 @@ class Warehouse:
         """The verbs called in the block commit together or not at all; other threads wait."""
         with self.lock, transaction(self.con):
             yield self
+
+    @contextmanager
+    def capped_for_sync(self) -> Iterator[None]:
+        """DuckDB at the sync's memory cap for the block, and at the memory limit again after it.
+
+        The cap is the instance's (every connection of this process to the file shares it), so what
+        runs after the sync in the same process, dbt above all, gets the larger one back. Running out
+        of memory in the block names the sync's cap, the one to raise."""
+        cap = sync_memory_cap()
+        with self.lock:
+            self.con.execute(f"SET memory_limit = '{cap.value}'")
+        try:
+            yield
+        except Exception as exc:
+            if ran_out_of_memory(exc):
+                raise cap.out_of_memory() from None
+            raise
+        finally:
+            with self.lock, suppress(duckdb.Error):
+                self.con.execute(f"SET memory_limit = '{memory_cap().value}'")
 
     @contextmanager
     def _staged(self, name: str, frame: pd.DataFrame) -> Iterator[None]:

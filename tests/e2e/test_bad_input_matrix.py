@@ -252,6 +252,14 @@ ROWS = [
         local=False,
         unchanged=False,
     ),
+    Row(
+        "duckdb-sync-memory-cap-too-small",
+        8,
+        "DuckDB needed more memory than its cap of 1MB (warehouse.sync_memory_limit",
+        env={"SALESMETRICS_DUCKDB_SYNC_MEMORY_LIMIT": "1MB"},
+        local=False,
+        unchanged=False,
+    ),
     Row("warehouse-held-by-a-reader", 5, "is held by process", setup=reader_first),
 ]
 

@@ -62,25 +62,29 @@ def test_upsert_keeps_the_newest_version_and_a_replay_changes_nothing(tmp_path):
         assert table(wh, "select deal_id, company_id from raw.deal_companies") == [("1", "8")]
 
 
-def test_a_warehouse_whose_raw_tables_still_carry_a_primary_key_upserts_alike(tmp_path):
-    """Warehouses created before the CRM tables lost their key keep it: delete-and-insert of the same
-    id in one transaction must not trip it."""
+def test_a_warehouse_whose_crm_tables_still_carry_a_primary_key_loses_it_and_keeps_its_rows(tmp_path):
+    """Warehouses created before the CRM tables lost their key: opening one rebuilds those tables
+    without it (the key's index would have to fit in a sync's memory cap), with every row and column."""
     from pipelines.warehouse.raw_tables import RAW_TABLES, column_ddl
 
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        records, frame = deals(("1", "2024-01-02T00:00:00Z", "100", ["9"]), ("2", "2024-01-03T00:00:00Z", "50", []))
+        write(wh, records, frame)
+        before = table(wh, "select * from raw.deals order by id")
     con = connect(tmp_path / "w.duckdb")
-    con.execute("create schema raw")
+    con.execute("alter table raw.deals rename to deals_rows")
     con.execute(f"create table raw.deals ({column_ddl(RAW_TABLES['deals'][0])}, primary key (id))")
+    con.execute("insert into raw.deals select * from raw.deals_rows")
+    con.execute("drop table raw.deals_rows")
+    keys = "select count(*) from duckdb_constraints() where constraint_type = 'PRIMARY KEY' and table_name = 'deals'"
+    assert con.execute(keys).fetchall() == [(1,)]
     con.close()
     with Warehouse(tmp_path / "w.duckdb") as wh:
-        records, frame = deals(("1", "2024-01-02T00:00:00Z", "100", ["9"]))
-        write(wh, records, frame)
+        assert table(wh, keys) == [(0,)]
+        assert table(wh, "select * from raw.deals order by id") == before
         newer, newer_frame = deals(("1", "2024-02-01T00:00:00Z", "120", ["8"]))
         assert write(wh, newer, newer_frame, "s2") == 1
-        assert table(wh, "select id, amount from raw.deals") == [("1", 120.0)]
-        assert table(
-            wh,
-            "select count(*) from duckdb_constraints() where constraint_type = 'PRIMARY KEY' and table_name = 'deals'",
-        ) == [(1,)]
+        assert table(wh, "select id, amount from raw.deals order by id") == [("1", 120.0), ("2", 50.0)]
 
 
 def test_duplicate_ids_in_one_batch_keep_the_newest(tmp_path):
