@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import re
+from collections.abc import Iterator
 
 from pipelines.errors import DiskFullError, NotAWarehouseError, NotWritableError, SalesmetricsError
 from pipelines.warehouse.limits import memory_cap
@@ -18,16 +19,26 @@ from pipelines.warehouse.limits import memory_cap
 _FILE = re.compile(r'file "([^"]+)"|"([^"]+)"')
 
 
+_OUT_OF_MEMORY = "Out of Memory Error"
+
+
 def explain(exc: BaseException) -> SalesmetricsError | None:
     """The known cause behind `exc` (its chain included), or None for a genuine bug."""
+    return next((known for link in _chain(exc) if (known := _explain_one(link)) is not None), None)
+
+
+def ran_out_of_memory(exc: BaseException) -> bool:
+    """DuckDB's out-of-memory error is `exc` or behind it."""
+    return any(_OUT_OF_MEMORY in str(link) for link in _chain(exc))
+
+
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
+    """`exc` and the errors behind it, each once."""
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
-        known = _explain_one(exc)
-        if known is not None:
-            return known
+        yield exc
         exc = exc.__cause__ or exc.__context__
-    return None
 
 
 def _explain_one(exc: BaseException) -> SalesmetricsError | None:
@@ -49,7 +60,7 @@ def _explain_one(exc: BaseException) -> SalesmetricsError | None:
             f"the warehouse{where} {reason}. Make its directory writable, or set SALESMETRICS_DB (or --db) to a "
             "path you can write."
         )
-    if "Out of Memory Error" in text:  # a sync's own cap is named where it is set (Warehouse.capped_for_sync)
+    if _OUT_OF_MEMORY in text:  # a sync's own cap is named where it is set (Warehouse.capped_for_sync)
         return memory_cap().out_of_memory()
     if "not a valid DuckDB database file" in text or "database file with version number" in text:
         return NotAWarehouseError(

@@ -128,7 +128,8 @@ def run_dbt_in_process(args: list[str], db_path: Path) -> str:
         details.append(_first_line(str(outcome.exception)))
     # dbt's first line of a node's error only names the node ("Runtime Error in model ..."): the
     # cause (an out-of-memory, a full disk) is on the lines after it.
-    known = failures.explain(Exception(" ".join([*details, *(str(r.message) for r in failed)])))
+    causes = [str(r.message) for r in failed] + ([str(outcome.exception)] if outcome.exception is not None else [])
+    known = failures.explain(Exception(" ".join(causes)))
     if known is not None:
         raise known
     shown = "; ".join(details[:3]) + (f"; and {len(details) - 3} more" if len(details) > 3 else "")

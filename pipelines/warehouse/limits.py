@@ -68,17 +68,6 @@ class MemoryCap:
         )
 
 
-def ran_out_of_memory(exc: BaseException | None) -> bool:
-    """DuckDB's out-of-memory error is `exc` or behind it."""
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if "Out of Memory Error" in str(exc):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
-
-
 def is_size(text: str) -> bool:
     return bool(_SIZE.match(text))
 

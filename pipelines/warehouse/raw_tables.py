@@ -1,9 +1,8 @@
 """DDL of the raw layer (DuckDB schema `raw`), derived from the object registry.
 
 Timestamps are naive TIMESTAMP in UTC; dbt cuts periods in the reporting time zone.
-`CREATE ... IF NOT EXISTS`: the raw layer is created once and then upserted, never dropped. The one
-exception rebuilds a CRM table of an older warehouse without the primary key it was created with
-(`drop_crm_keys`), keeping every row.
+`CREATE ... IF NOT EXISTS` only: the raw layer is created once and then upserted, never dropped
+(`Warehouse` rebuilds once the CRM tables an older warehouse created with a primary key).
 """
 
 from __future__ import annotations
@@ -84,29 +83,3 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
         pk = f",\n    primary key ({', '.join(key)})" if key else ""
         con.execute(f"create table if not exists {RAW_SCHEMA}.{table} (\n    {column_ddl(columns)}{pk}\n)")
     con.execute(STATE_DDL)
-    drop_crm_keys(con)
-
-
-def drop_crm_keys(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild, once, the CRM tables of a warehouse created while they had a primary key: its index
-    must stay in memory while a table is written (about 100 MB at xlarge), more than a sync's cap.
-    DuckDB cannot drop a key, so each table is copied without it in one transaction: all or nothing."""
-    crm = {obj.name for obj in CRM_OBJECTS}
-    keyed = [
-        name
-        for (name,) in con.execute(
-            "select table_name from duckdb_constraints() where schema_name = ? and constraint_type = 'PRIMARY KEY'",
-            [RAW_SCHEMA],
-        ).fetchall()
-        if name in crm
-    ]
-    for name in keyed:
-        con.execute("begin transaction")
-        try:
-            con.execute(f"create table {RAW_SCHEMA}.{name}__unkeyed as select * from {RAW_SCHEMA}.{name}")
-            con.execute(f"drop table {RAW_SCHEMA}.{name}")
-            con.execute(f"alter table {RAW_SCHEMA}.{name}__unkeyed rename to {name}")
-        except BaseException:
-            con.execute("rollback")
-            raise
-        con.execute("commit")

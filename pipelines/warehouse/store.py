@@ -22,8 +22,9 @@ import duckdb
 import pandas as pd
 
 from pipelines.errors import WarehouseLockedError
-from pipelines.hubspot.objects import ChildTable, CrmObject
-from pipelines.warehouse.limits import apply_limits, memory_cap, ran_out_of_memory, sync_memory_cap
+from pipelines.failures import ran_out_of_memory
+from pipelines.hubspot.objects import CRM_OBJECTS, ChildTable, CrmObject
+from pipelines.warehouse.limits import apply_limits, memory_cap, sync_memory_cap
 from pipelines.warehouse.raw_tables import RAW_SCHEMA, RAW_TABLES, create_raw_tables
 
 QUARANTINE_FIELDS = ["object", "record_id", "check_name", "column_name", "failure_value", "raw_record"]
@@ -63,6 +64,7 @@ class Warehouse:
         # One DuckDB connection, shared by the threads of a concurrent sync: writes take turns.
         self.lock = threading.RLock()
         create_raw_tables(self.con)
+        _drop_crm_keys(self.con)
 
     def close(self) -> None:
         self.con.close()
@@ -242,6 +244,22 @@ class Warehouse:
         with self.lock:
             rows = self.con.execute(f"select stage_id from {RAW_SCHEMA}.deal_pipeline_stages").fetchall()
         return {r[0] for r in rows}
+
+
+def _drop_crm_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild, once, the CRM tables of a warehouse created while they had a primary key: its index
+    must stay in memory while a table is written (about 100 MB at xlarge), more than a sync's cap.
+    DuckDB cannot drop a key, so each table is copied without it in one transaction: all or nothing."""
+    crm = {obj.name for obj in CRM_OBJECTS}
+    keyed = con.execute(
+        "select table_name from duckdb_constraints() where schema_name = ? and constraint_type = 'PRIMARY KEY'",
+        [RAW_SCHEMA],
+    ).fetchall()
+    for name in [name for (name,) in keyed if name in crm]:
+        with transaction(con):
+            con.execute(f"create table {RAW_SCHEMA}.{name}__unkeyed as select * from {RAW_SCHEMA}.{name}")
+            con.execute(f"drop table {RAW_SCHEMA}.{name}")
+            con.execute(f"alter table {RAW_SCHEMA}.{name}__unkeyed rename to {name}")
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
