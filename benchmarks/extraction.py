@@ -68,6 +68,8 @@ def portal_process(conn, size: str, latency_ms: float, rate_limit: bool, burst_l
                         "span": max(answered) - min(answered) + latency_ms / 1000 if answered else 0.0,
                     }
                 )
+            elif command == "timeline":  # (sent, route, object type) of every request, in order
+                conn.send(sorted((e.finished - latency_ms / 1000, e.route, e.object_type) for e in server.request_log))
             elif command == "reset":
                 server.reset_stats()
                 conn.send(True)
@@ -221,8 +223,11 @@ def bench_latency(workdir: Path, size: str, tier: str, latency_ms: float) -> dic
     try:
         db = workdir / f"latency-{size}-{tier}-{latency_ms:.0f}.duckdb"
         db.unlink(missing_ok=True)
+        started = time.monotonic()  # the portal stamps its requests with the same system-wide clock
         seconds, rss, _ = run_sync(portal.info["url"], db, tier)
+        ended = time.monotonic()
         stats = portal.ask("requests")
+        timeline = portal.ask("timeline")
         app, search = stats["requests"] - stats["search"], stats["search"]
         bound = max(budget_bound(app, burst, 10.0), budget_bound(search, SEARCH_PER_SECOND, 1.0))
         allowed = burst / 10
@@ -239,7 +244,9 @@ def bench_latency(workdir: Path, size: str, tier: str, latency_ms: float) -> dic
         print(
             f"  the read: first request to last answer {stats['span']:.1f} s -> "
             f"{stats['span'] / max(bound, 1e-9):.2f}x of the bound; "
-            f"{seconds - stats['span']:.1f} s of the wall outside it",
+            f"{seconds - stats['span']:.1f} s of the wall outside it: {timeline[0][0] - started:.1f} s before the "
+            f"first request (Python's start), {ended - timeline[-1][0] - latency_ms / 1000:.1f} s after the last "
+            "answer (the last write, closing the warehouse)",
             flush=True,
         )
         # The bound lets a window's whole budget leave the moment it opens; a first sync cannot, as it

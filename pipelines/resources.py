@@ -21,6 +21,7 @@ from pipelines.project import dbt_project
 from pipelines.settings import Settings, hubspot_client
 from pipelines.sync import crm_objects
 from pipelines.transform import dbt_executable
+from pipelines.warehouse import limits
 from pipelines.warehouse.store import Warehouse
 
 
@@ -60,7 +61,7 @@ class WarehouseDbtResource(DbtCliResource):
 
     def cli_at(self, warehouse_path: str, args: Sequence[str], **kwargs: Any):
         """dbt against another warehouse: a portal partition's run (assets/portal_partitions.py)."""
-        with _environment(SALESMETRICS_DB=warehouse_path, DO_NOT_TRACK="1"):
+        with _environment(SALESMETRICS_DB=warehouse_path, DO_NOT_TRACK="1", **limits.dbt_environment()):
             return super().cli(args, **kwargs)
 
 

@@ -23,15 +23,17 @@ from pipelines import failures, interrupts
 from pipelines.errors import TransformError
 from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.settings import Settings
+from pipelines.warehouse import limits
 from pipelines.warehouse.config_tables import write_config_tables
 from pipelines.warehouse.publish import publish
 from pipelines.warehouse.store import Warehouse
 
 
 def dbt_env(db_path: Path) -> dict[str, str]:
-    """The environment dbt runs in: the warehouse path, and no telemetry."""
+    """The environment dbt runs in: the warehouse path, DuckDB's caps, and no telemetry."""
     return {
         **os.environ,
+        **limits.dbt_environment(),
         "SALESMETRICS_DB": str(Path(db_path).resolve()),
         "DO_NOT_TRACK": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",

@@ -117,6 +117,16 @@ def duckdb_config(env: dict[str, str] | None = None) -> dict[str, str | int]:
     return {"memory_limit": memory_cap(env).value, "threads": int(threads)}
 
 
+def dbt_environment() -> dict[str, str]:
+    """The caps for a dbt process or run: profiles.yml sets them on every connection dbt opens
+    (`settings:`), since dbt opens its own DuckDB instance, which would otherwise take 80% of RAM."""
+    config = duckdb_config()
+    return {
+        "SALESMETRICS_DUCKDB_MEMORY_LIMIT": str(config["memory_limit"]),
+        "SALESMETRICS_DUCKDB_THREADS": str(config["threads"]),
+    }
+
+
 def _cap(env: dict[str, str] | None, name: str, configured: str, key: str, default: str) -> MemoryCap:
     env = os.environ if env is None else env
     value = env.get(name) or _configured.get(configured) or default
