@@ -216,8 +216,11 @@ def sync_crm_object(
     before = client.requests_for(obj.api_path)
     schema = _schema(obj, warehouse)
 
-    # The archived listing runs side by side with the live read (loaded after it, as before).
-    archived = prefetched(_listing(client, obj, archived=True))
+    # The archived listing runs side by side with the live read (loaded after it, as before). A
+    # daily sync lists it without history (twice the records a page) and reads by id, with their
+    # history, only the archived records the warehouse does not already hold as they are.
+    archived_apart = mode == "incremental" and bool(obj.history_properties)
+    archived = prefetched(_listing(client, obj, archived=True, history=not archived_apart))
     if mode != "incremental":  # a first sync or a backfill: at the rate limit, whatever the latency
         split_history = LIST_HISTORY_APART and bool(obj.history_properties) and not window
         # Search pages found in the same second share their association read (1,000 ids, not 200).
@@ -248,7 +251,12 @@ def sync_crm_object(
     # whether a sync saw it live first or only archived.
     if window:
         archived = ([r for r in page if _updated_in(r, window)] for page in archived)
-    for read in _batched((_Read(page) for page in archived), progress, obj.name):
+    archived_reads = (
+        (_archived_news(client, obj, warehouse, page) for page in archived)
+        if archived_apart
+        else (_Read(page) for page in archived)
+    )
+    for read in _batched(archived_reads, progress, obj.name):
         _load(run, obj, schema, read)
 
     cursor = None
@@ -288,13 +296,30 @@ def _listing(
     )
 
 
-def _add_history(client: HubSpotClient, obj: CrmObject, page: list[dict[str, Any]]) -> _Read:
+def _archived_news(client: HubSpotClient, obj: CrmObject, warehouse: Warehouse, page: list[dict[str, Any]]) -> _Read:
+    """An archived page listed without history: the records the warehouse already holds as archived
+    with the same `updatedAt` are left as stored (their history rows with them); the others are
+    read again by id with their history, as a listing with history would have given them."""
+    stored = warehouse.stored_archived(obj.name, [r["id"] for r in page if r.get("id")])
+    news = [r for r in page if not r.get("id") or stored.get(r["id"]) != _updated_at(r)]
+    return _add_history(client, obj, news, archived=True) if news else _Read()
+
+
+def _updated_at(record: dict[str, Any]) -> datetime | None:
+    """`updatedAt` as the warehouse stores it (naive UTC), None if it does not parse."""
+    stamp = pd.to_datetime(record.get("updatedAt"), utc=True, errors="coerce", format="ISO8601")
+    return None if pd.isna(stamp) else stamp.tz_localize(None).to_pydatetime()
+
+
+def _add_history(client: HubSpotClient, obj: CrmObject, page: list[dict[str, Any]], archived: bool = False) -> _Read:
     """A page listed without history: its records read again by id with their history, each keeping
     the associations the listing gave inline, so the page loads as one listed with history would.
     A record without an id is kept as listed (validation quarantines it); one gone since it was
     listed is not in the batch read, as with a search-found page."""
     listed = {r["id"]: r for r in page if r.get("id")}
-    records = client.batch_read(obj.api_path, list(listed), obj.api_properties, obj.scope, obj.history_properties)
+    records = client.batch_read(
+        obj.api_path, list(listed), obj.api_properties, obj.scope, obj.history_properties, archived=archived
+    )
     for record in records:
         associations = listed.get(record.get("id"), {}).get("associations")
         if associations is not None:

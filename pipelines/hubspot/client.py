@@ -321,9 +321,16 @@ class HubSpotClient:
         return self._call(f"search {object_type}", scope, self._search.do_search, object_type, body)
 
     def batch_read(
-        self, object_type: str, ids: list[str], properties: list[str], scope: str, history: tuple[str, ...] = ()
+        self,
+        object_type: str,
+        ids: list[str],
+        properties: list[str],
+        scope: str,
+        history: tuple[str, ...] = (),
+        archived: bool = False,
     ) -> list[dict[str, Any]]:
-        """Records by id, up to 100 per request; ids HubSpot no longer has are simply absent."""
+        """Records by id, up to 100 per request (archived ones with `archived`); ids HubSpot no
+        longer has (or that are not in that state) are simply absent."""
         records: list[dict[str, Any]] = []
         for start in range(0, len(ids), BATCH_SIZE):
             body = {
@@ -331,7 +338,9 @@ class HubSpotClient:
                 "properties": properties,
                 "propertiesWithHistory": list(history),
             }
-            page = self._call(f"batch read {object_type}", scope, self._batch.read, object_type, body, archived=False)
+            page = self._call(
+                f"batch read {object_type}", scope, self._batch.read, object_type, body, archived=archived
+            )
             records.extend(page["results"])
         return records
 

@@ -235,10 +235,23 @@ class Warehouse:
 
     def cursor(self, table: str) -> datetime | None:
         with self.lock:
-            row = self.con.execute(
+            rows = self.con.execute(  # read to the end: a half-read result blocks `register`
                 f"select cursor_value from {RAW_SCHEMA}.sync_cursors where object = ?", [table]
-            ).fetchone()
-        return row[0] if row else None
+            ).fetchall()
+        return rows[0][0] if rows else None
+
+    def stored_archived(self, table: str, ids: list[str]) -> dict[str, datetime]:
+        """The records among `ids` stored as archived: id -> their `updated_at`."""
+        if not ids:
+            return {}
+        # A parameter, not a registered frame: registering refuses while a query's result is not
+        # read to its end (another object's thread reading its cursor with fetchone), where execute
+        # simply replaces it.
+        with self.lock:
+            rows = self.con.execute(
+                f"select id, updated_at from {RAW_SCHEMA}.{table} where archived and list_contains(?, id)", [ids]
+            ).fetchall()
+        return dict(rows)
 
     def known_stage_ids(self) -> set[str]:
         with self.lock:

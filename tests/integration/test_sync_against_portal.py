@@ -108,7 +108,9 @@ def test_incremental_sync_reads_changes_and_ends_where_a_full_sync_does(small_po
         small_portal.merge("deals", live[2]["id"], live[3]["id"], at)
         calls = [r for r in small_portal.objects["calls"] if r["id"]]
         small_portal.update("calls", calls[0]["id"], {"hs_call_duration": "1000"}, at)
+        server.reset_stats()
         second, second_client = run_sync(server, incremental_db, "s2")
+        deal_requests = [e for e in server.request_log if e.object_type == "deals"]
         run_sync(server, full_db, "f1")
     assert second["deals"].mode == "incremental"
     assert second_client.request_count < first_client.request_count / 2
@@ -117,6 +119,14 @@ def test_incremental_sync_reads_changes_and_ends_where_a_full_sync_does(small_po
         (4321.0, "contractsent")
     ]
     assert query(incremental_db, f"select archived from raw.deals where id = '{live[1]['id']}'") == [(True,)]
+    # The daily sync lists archived deals without history and reads by id, with it, only the one
+    # archived since: the others are in the warehouse as they are.
+    archived_listing = [e for e in deal_requests if e.route == "objects.list" and "archived=true" in e.query.lower()]
+    assert archived_listing and not any("propertiesWithHistory" in e.query for e in archived_listing)
+    assert [
+        e.route for e in deal_requests if e.route == "objects.batch_read" and "archived=true" in e.query.lower()
+    ] == ["objects.batch_read"]
+    assert query(incremental_db, f"select count(*) from raw.deal_stage_history where deal_id = '{live[1]['id']}'")[0][0]
     merged = query(incremental_db, f"select hs_merged_object_ids from raw.deals where id = '{live[2]['id']}'")[0][0]
     assert live[3]["id"] in merged.split(";")
 
