@@ -6,9 +6,7 @@ the run config and the UI only ever show the variable's name.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +18,7 @@ from pipelines.hubspot.objects import CrmObject
 from pipelines.project import dbt_project
 from pipelines.settings import Settings, hubspot_client
 from pipelines.sync import crm_objects
-from pipelines.transform import dbt_executable
-from pipelines.warehouse import limits
+from pipelines.transform import dbt_executable, dbt_variables, environment
 from pipelines.warehouse.store import Warehouse
 
 
@@ -61,22 +58,8 @@ class WarehouseDbtResource(DbtCliResource):
 
     def cli_at(self, warehouse_path: str, args: Sequence[str], **kwargs: Any):
         """dbt against another warehouse: a portal partition's run (assets/portal_partitions.py)."""
-        with _environment(SALESMETRICS_DB=warehouse_path, DO_NOT_TRACK="1", **limits.dbt_environment()):
+        with environment(dbt_variables(warehouse_path)):
             return super().cli(args, **kwargs)
-
-
-@contextmanager
-def _environment(**values: str) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def salesmetrics_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:

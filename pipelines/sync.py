@@ -35,6 +35,7 @@ from pipelines.hubspot.flatten import (
     flatten_records,
     listed_shape,
     owners_frame,
+    parse_timestamps,
     pipeline_stages_frame,
 )
 from pipelines.hubspot.link_batches import LinkBatches
@@ -301,14 +302,11 @@ def _archived_news(client: HubSpotClient, obj: CrmObject, warehouse: Warehouse, 
     with the same `updatedAt` are left as stored (their history rows with them); the others are
     read again by id with their history, as a listing with history would have given them."""
     stored = warehouse.stored_archived(obj.name, [r["id"] for r in page if r.get("id")])
-    news = [r for r in page if not r.get("id") or stored.get(r["id"]) != _updated_at(r)]
+    # `updatedAt` parsed as the warehouse parsed it when it stored the record (a missing or bad one
+    # is NaT, equal to nothing: that record is read again).
+    updated, _ = parse_timestamps(pd.Series([r.get("updatedAt") for r in page], dtype="object"))
+    news = [r for r, at in zip(page, updated, strict=True) if not r.get("id") or stored.get(r["id"]) != at]
     return _add_history(client, obj, news, archived=True) if news else _Read()
-
-
-def _updated_at(record: dict[str, Any]) -> datetime | None:
-    """`updatedAt` as the warehouse stores it (naive UTC), None if it does not parse."""
-    stamp = pd.to_datetime(record.get("updatedAt"), utc=True, errors="coerce", format="ISO8601")
-    return None if pd.isna(stamp) else stamp.tz_localize(None).to_pydatetime()
 
 
 def _add_history(client: HubSpotClient, obj: CrmObject, page: list[dict[str, Any]], archived: bool = False) -> _Read:

@@ -29,16 +29,21 @@ from pipelines.warehouse.publish import publish
 from pipelines.warehouse.store import Warehouse
 
 
-def dbt_env(db_path: Path) -> dict[str, str]:
-    """The environment dbt runs in: the warehouse path, DuckDB's caps, and no telemetry."""
+def dbt_variables(db_path: Path | str) -> dict[str, str]:
+    """What salesmetrics sets for every dbt it starts, the CLI's or dagster-dbt's: the warehouse path
+    (profiles.yml reads it), DuckDB's caps, and no telemetry."""
     return {
-        **os.environ,
         **limits.dbt_environment(),
         "SALESMETRICS_DB": str(Path(db_path).resolve()),
         "DO_NOT_TRACK": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_USE_COLORS": "false",
     }
+
+
+def dbt_env(db_path: Path) -> dict[str, str]:
+    """The environment of a dbt child process: this one's, with `dbt_variables`."""
+    return {**os.environ, **dbt_variables(db_path)}
 
 
 def dbt_executable() -> str:
@@ -105,11 +110,10 @@ def run_dbt_in_process(args: list[str], db_path: Path) -> str:
         "--log-level",
         "none",
     ]
-    env = dbt_env(db_path)
     # A build's artifacts go beside, not over, the manifest that `prepare` wrote for Dagster: a code
     # location loading while a CLI build runs must never read a half-written manifest.
-    env.setdefault("DBT_TARGET_PATH", str(DBT_PROJECT_DIR / "target" / "build"))
-    with _environment(env):
+    target = os.environ.get("DBT_TARGET_PATH") or str(DBT_PROJECT_DIR / "target" / "build")
+    with environment({**dbt_variables(db_path), "DBT_TARGET_PATH": target}):
         try:
             outcome = dbtRunner().invoke(command)
         finally:
@@ -147,15 +151,20 @@ def _first_line(text: object) -> str:
 
 
 @contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """dbt reads its settings (and profiles.yml its warehouse path) from the environment."""
-    saved = dict(os.environ)
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """`values` in this process's environment for a block, then what was there before: dbt reads
+    its settings (and profiles.yml the warehouse path) from the environment, in this process
+    (`dbtRunner`) or in the child dagster-dbt starts with this process's environment."""
+    saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:
         yield
     finally:
-        os.environ.clear()
-        os.environ.update(saved)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _close_dbt_connection() -> None:

@@ -244,9 +244,7 @@ class Warehouse:
         """The records among `ids` stored as archived: id -> their `updated_at`."""
         if not ids:
             return {}
-        # A parameter, not a registered frame: registering refuses while a query's result is not
-        # read to its end (another object's thread reading its cursor with fetchone), where execute
-        # simply replaces it.
+        # The ids as one list parameter: a single query, no frame to register.
         with self.lock:
             rows = self.con.execute(
                 f"select id, updated_at from {RAW_SCHEMA}.{table} where archived and list_contains(?, id)", [ids]
